@@ -1,0 +1,194 @@
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+
+/** Where `npm start` mounts the bundled MouseStats simulator when no partner credentials are set. */
+export const SIMULATOR_MOUNT_PATH = "/mousestats-simulator";
+export const SANDBOX_API_KEY = "sandbox-api-key";
+export const SANDBOX_API_SECRET = "sandbox-api-secret";
+export const SIMULATOR_PARTNER_ID = "sandbox-partner";
+export const SIMULATOR_PARTNER_SECRET = "sandbox-partner-secret";
+/** Only ever used in sandbox mode, where there is nothing real to protect. */
+export const SANDBOX_ENCRYPTION_KEY = "c2FuZGJveC1rZXktbm90LWZvci1wcm9kdWN0aW9uISE=";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export interface AppConfig {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly shopify: {
+    readonly apiKey: string;
+    readonly apiSecret: string;
+    readonly appUrl: string;
+    readonly sandbox: boolean;
+  };
+  readonly mousestats: {
+    /** True when no partner credentials are set: the bundled simulator answers. */
+    readonly simulated: boolean;
+    readonly partnerId: string;
+    readonly partnerSecret: string;
+    readonly apiUrl: string;
+    readonly loginUrl: string;
+    readonly activeFreePlan: boolean;
+    readonly timeoutMs: number;
+  };
+  readonly loginTokenValidHours: number;
+  /** Lower-cased add-on SKUs for `orders/paid`. */
+  readonly addonSkus: readonly string[];
+  /** 32-byte AES-256-GCM key for access tokens at rest. */
+  readonly encryptionKey: Buffer;
+}
+
+export interface ParsedConfig {
+  config: AppConfig;
+  /** Things that start but deserve a line in the log (e.g. a plain-http login URL). */
+  warnings: string[];
+}
+
+/** Thrown when the environment cannot make a valid configuration; one problem per line. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+const boolString = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const optionalText = z.string().trim().min(1).optional();
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
+
+const envSchema = z.object({
+  NODE_ENV: z.string().default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().trim().min(1).default("./data/app.db"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  SHOPIFY_API_KEY: optionalText,
+  SHOPIFY_API_SECRET: optionalText,
+  SHOPIFY_APP_URL: httpUrl.optional(),
+  SHOPIFY_SANDBOX: boolString.optional(),
+  MOUSESTATS_PARTNER_ID: optionalText,
+  MOUSESTATS_PARTNER_SECRET: optionalText,
+  MOUSESTATS_API_URL: httpUrl.default("https://ssl.mousestats.com/api"),
+  MOUSESTATS_LOGIN_URL: httpUrl.default("http://www.mousestats.com/api/doLogin"),
+  MOUSESTATS_ACTIVE_FREE_PLAN: boolString.default(true),
+  MOUSESTATS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
+  LOGIN_TOKEN_VALID_HOURS: z.string().trim().regex(/^\d+$/, "must be an integer from 1 to 24")
+    .transform(Number).pipe(z.number().int().min(1, "must be an integer from 1 to 24").max(24, "must be an integer from 1 to 24"))
+    .default(1),
+  ADDON_SKUS: z.string().default(""),
+  APP_ENCRYPTION_KEY: optionalText,
+});
+
+type Env = Record<string, string | undefined>;
+
+/** Reads `.env` (if present) under the real environment: a variable set in the environment wins. */
+export function loadEnv(processEnv: Env = process.env, dotenvPath = ".env"): Env {
+  let fromFile: Env = {};
+  try {
+    fromFile = parseEnv(readFileSync(dotenvPath, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  return { ...fromFile, ...processEnv };
+}
+
+/**
+ * Parses the environment once into a frozen config. Every problem is collected and thrown
+ * together as a ConfigError; messages name the variable, never its value.
+ */
+export function parseConfig(env: Env): ParsedConfig {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${describeIssue(i)}`);
+  const warnings: string[] = [];
+
+  // Cross-variable rules read the raw strings so they are reported even when a type check failed.
+  const nodeEnv = cleaned.NODE_ENV ?? "development";
+  const sandboxRaw = cleaned.SHOPIFY_SANDBOX;
+  const sandbox = sandboxRaw === undefined ? cleaned.SHOPIFY_API_KEY === undefined : sandboxRaw === "true" || sandboxRaw === "1";
+  if (sandbox && nodeEnv === "production") {
+    problems.push("SHOPIFY_SANDBOX: sandbox mode is refused when NODE_ENV=production; set SHOPIFY_API_KEY and SHOPIFY_API_SECRET");
+  }
+  if (!sandbox && !cleaned.SHOPIFY_API_KEY) problems.push("SHOPIFY_API_KEY: required outside sandbox mode");
+  if (!sandbox && !cleaned.SHOPIFY_API_SECRET) problems.push("SHOPIFY_API_SECRET: required outside sandbox mode");
+
+  const simulated = cleaned.MOUSESTATS_PARTNER_ID === undefined && cleaned.MOUSESTATS_PARTNER_SECRET === undefined;
+  if (!simulated && (!cleaned.MOUSESTATS_PARTNER_ID || !cleaned.MOUSESTATS_PARTNER_SECRET)) {
+    problems.push("MOUSESTATS_PARTNER_ID and MOUSESTATS_PARTNER_SECRET: set both, or neither to use the bundled simulator");
+  }
+  if (simulated && nodeEnv === "production") {
+    problems.push("MOUSESTATS_PARTNER_ID: the bundled simulator is refused when NODE_ENV=production; set the reseller credentials");
+  }
+
+  const encryptionKey = parseEncryptionKey(cleaned.APP_ENCRYPTION_KEY ?? (sandbox ? SANDBOX_ENCRYPTION_KEY : undefined));
+  if (typeof encryptionKey === "string") problems.push(`APP_ENCRYPTION_KEY: ${encryptionKey}`);
+
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const appUrl = e.SHOPIFY_APP_URL ?? `http://localhost:${e.PORT}`;
+  const loopback = `http://127.0.0.1:${e.PORT}${SIMULATOR_MOUNT_PATH}/api`;
+  const loginUrl = simulated ? `${appUrl}${SIMULATOR_MOUNT_PATH}/api/doLogin` : e.MOUSESTATS_LOGIN_URL;
+  if (!sandbox && loginUrl.startsWith("http:")) {
+    warnings.push("MOUSESTATS_LOGIN_URL is plain http: login tokens would cross the network in clear; use https (a custom domain works)");
+  }
+
+  const config: AppConfig = {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    shopify: {
+      apiKey: e.SHOPIFY_API_KEY ?? SANDBOX_API_KEY,
+      apiSecret: e.SHOPIFY_API_SECRET ?? SANDBOX_API_SECRET,
+      appUrl,
+      sandbox,
+    },
+    mousestats: {
+      simulated,
+      partnerId: e.MOUSESTATS_PARTNER_ID ?? SIMULATOR_PARTNER_ID,
+      partnerSecret: e.MOUSESTATS_PARTNER_SECRET ?? SIMULATOR_PARTNER_SECRET,
+      apiUrl: simulated ? loopback : e.MOUSESTATS_API_URL,
+      loginUrl,
+      activeFreePlan: e.MOUSESTATS_ACTIVE_FREE_PLAN,
+      timeoutMs: e.MOUSESTATS_TIMEOUT_MS,
+    },
+    loginTokenValidHours: e.LOGIN_TOKEN_VALID_HOURS,
+    addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
+    encryptionKey: encryptionKey as Buffer,
+  };
+  return { config: deepFreeze(config), warnings };
+}
+
+function parseEncryptionKey(raw: string | undefined): Buffer | string {
+  raw = raw?.trim();
+  if (!raw) return "required outside sandbox mode (32 bytes, base64 or 64 hex characters)";
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+  return key.length === 32 ? key : "must be 32 bytes, given as base64 or 64 hex characters";
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // zod's own messages may quote the received value; for secrets that must not happen.
+  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
+  if (issue.code === "invalid_value") return `must be one of ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "invalid_format" && issue.format === "url") return "must be an http(s) URL";
+  return issue.message;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import Sqlite from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.ts";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Database {
+  db: Db;
+  /** The raw connection, for pragmas, hot-path prepared statements and closing. */
+  sqlite: Sqlite.Database;
+  close(): void;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations (drizzle's journal in `migrations/`). @default true */
+  migrate?: boolean;
+}
+
+/** Opens (creating the folder of) a SQLite file or `:memory:`, sets pragmas, applies migrations. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Sqlite(path);
+  sqlite.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode: a commit survives a process crash (what the queue needs); only an
+  // OS crash or power loss can lose the last transactions.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("temp_store = MEMORY");
+  const db = drizzle(sqlite, { schema });
+  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, sqlite, close: () => sqlite.open && sqlite.close() };
+}
+
+/** True when the connection answers and every migration in the journal has been applied. */
+export function isDatabaseReady(database: Database, expectedMigrations: number): boolean {
+  try {
+    const row = database.sqlite
+      .prepare("select count(*) as n from __drizzle_migrations")
+      .get() as { n: number } | undefined;
+    return (row?.n ?? 0) >= expectedMigrations;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,136 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+const updatedAt = () => integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+/** Offline sessions from token exchange; tokens are AES-256-GCM ciphertext (see shopify/token-cipher.ts). */
+export const shopifySessions = sqliteTable("shopify_sessions", {
+  id: text("id").primaryKey(),
+  shop: text("shop").notNull(),
+  isOnline: integer("is_online", { mode: "boolean" }).notNull().default(false),
+  scope: text("scope"),
+  accessTokenEnc: text("access_token_enc").notNull(),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+  refreshTokenEnc: text("refresh_token_enc"),
+  refreshTokenExpiresAt: integer("refresh_token_expires_at", { mode: "timestamp_ms" }),
+  updatedAt: updatedAt(),
+}, (t) => [index("shopify_sessions_shop_idx").on(t.shop)]);
+
+export const SUBSCRIPTION_STATUSES = ["PENDING", "ACTIVE", "DECLINED", "EXPIRED", "FROZEN", "CANCELLED"] as const;
+
+export const shops = sqliteTable("shops", {
+  domain: text("domain").primaryKey(),
+  email: text("email"),
+  name: text("name"),
+  installedAt: integer("installed_at", { mode: "timestamp_ms" }),
+  uninstalledAt: integer("uninstalled_at", { mode: "timestamp_ms" }),
+  subscriptionId: text("subscription_id"),
+  subscriptionStatus: text("subscription_status"),
+  /** Time of the newest billing/uninstall event applied; older deliveries are ignored. */
+  billingEventAt: integer("billing_event_at", { mode: "timestamp_ms" }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const ACCOUNT_STATUSES = ["pending", "active", "failed"] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** One MouseStats account per lower-cased email. */
+export const accounts = sqliteTable("accounts", {
+  email: text("email").primaryKey(),
+  status: text("status", { enum: ACCOUNT_STATUSES }).notNull().default("pending"),
+  planName: text("plan_name"),
+  planDaysLeft: integer("plan_days_left"),
+  heatmapProjects: integer("heatmap_projects"),
+  playbackProjects: integer("playback_projects"),
+  heatmapVisits: integer("heatmap_visits"),
+  playbackVisits: integer("playback_visits"),
+  usageCheckedAt: integer("usage_checked_at", { mode: "timestamp_ms" }),
+  /** True when this app's CreateAccount made the account (false: it already existed). */
+  createdByApp: integer("created_by_app", { mode: "boolean" }).notNull().default(false),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const MAPPING_SOURCES = ["subscription", "purchase", "order"] as const;
+export type MappingSource = (typeof MAPPING_SOURCES)[number];
+export const ACCESS_STATES = ["active", "inactive"] as const;
+
+/** Which shop may use which account, and why. */
+export const shopAccounts = sqliteTable("shop_accounts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  shop: text("shop").notNull(),
+  accountEmail: text("account_email").notNull().references(() => accounts.email, { onDelete: "cascade" }),
+  source: text("source", { enum: MAPPING_SOURCES }).notNull(),
+  /** Subscription/purchase gid, or the order id for the order path. */
+  sourceRef: text("source_ref"),
+  access: text("access", { enum: ACCESS_STATES }).notNull().default("active"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex("shop_accounts_shop_email_source_idx").on(t.shop, t.accountEmail, t.source),
+  index("shop_accounts_email_idx").on(t.accountEmail),
+]);
+
+/** Inbox of accepted webhooks; `dedupeKey` is the event id (else the webhook id) per topic. */
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  dedupeKey: text("dedupe_key").notNull(),
+  eventId: text("event_id"),
+  webhookId: text("webhook_id").notNull(),
+  topic: text("topic").notNull(),
+  shop: text("shop").notNull(),
+  triggeredAt: integer("triggered_at", { mode: "timestamp_ms" }),
+  receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  /** Raw body, kept only until the event's job has run (and dropped by redaction). */
+  payload: text("payload"),
+}, (t) => [
+  uniqueIndex("webhook_events_dedupe_key_idx").on(t.dedupeKey),
+  index("webhook_events_shop_idx").on(t.shop),
+]);
+
+export const JOB_STATUSES = ["pending", "running", "succeeded", "failed"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const jobs = sqliteTable("jobs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  kind: text("kind").notNull(),
+  payload: text("payload", { mode: "json" }).notNull(),
+  /**
+   * Jobs with the same key do the same work: at most one is pending (later enqueues merge into
+   * it) and the worker never runs two at once (see queue/claim-next.ts).
+   */
+  idempotencyKey: text("idempotency_key"),
+  status: text("status", { enum: JOB_STATUSES }).notNull().default("pending"),
+  runAt: integer("run_at", { mode: "timestamp_ms" }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  maxAttempts: integer("max_attempts").notNull(),
+  lockedBy: text("locked_by"),
+  lockedUntil: integer("locked_until", { mode: "timestamp_ms" }),
+  lastError: text("last_error"),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+}, (t) => [
+  uniqueIndex("jobs_pending_idempotency_key_idx").on(t.idempotencyKey)
+    .where(sql`${t.status} = 'pending' and ${t.idempotencyKey} is not null`),
+  index("jobs_idempotency_key_idx").on(t.idempotencyKey),
+  index("jobs_status_run_at_idx").on(t.status, t.runAt),
+]);
+
+export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;
+
+export const complianceRequests = sqliteTable("compliance_requests", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  topic: text("topic", { enum: COMPLIANCE_TOPICS }).notNull(),
+  shop: text("shop").notNull(),
+  customerId: text("customer_id"),
+  customerEmail: text("customer_email"),
+  /** Order ids named by the request (JSON array). */
+  orderIds: text("order_ids", { mode: "json" }).$type<string[]>(),
+  receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  fulfilledAt: integer("fulfilled_at", { mode: "timestamp_ms" }),
+  /** For data requests: what we hold on the customer (JSON), for the merchant to retrieve. */
+  report: text("report", { mode: "json" }),
+}, (t) => [index("compliance_requests_shop_idx").on(t.shop)]);

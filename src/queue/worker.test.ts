@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "../db/client.ts";
+import { createTestDatabase } from "../db/test-database.ts";
+import { createSilentLogger } from "../logger.ts";
+import { PermanentJobError, RetryLaterError } from "./errors.ts";
+import { createJobQueue, type JobQueue } from "./job-queue.ts";
+import { createWorker, type JobHandler, type Worker } from "./worker.ts";
+
+describe("worker", () => {
+  let database: Database;
+  let queue: JobQueue;
+  let worker: Worker | undefined;
+  const logger = createSilentLogger();
+  const status = (id: number) => (database.sqlite.prepare("select status, attempts from jobs where id = ?").get(id));
+
+  beforeEach(() => {
+    database = createTestDatabase();
+    queue = createJobQueue({ sqlite: database.sqlite, backoff: { baseMs: 1, capMs: 2 } });
+  });
+  afterEach(async () => {
+    await worker?.stop(100);
+    database.close();
+  });
+
+  it("wakes on notify without waiting for the idle poll", async () => {
+    const ran: number[] = [];
+    worker = createWorker({ queue, logger, idleWaitMs: 60_000, handlers: { t: { run: async (p: { n: number }) => { ran.push(p.n); } } } });
+    worker.start();
+    const started = performance.now();
+    queue.enqueue({ kind: "t", payload: { n: 1 } });
+    worker.notify();
+    await worker.idle();
+    expect(ran).toEqual([1]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("runs at most `concurrency` jobs at once", async () => {
+    let now = 0;
+    let peak = 0;
+    const handler: JobHandler<null> = {
+      run: async () => { now++; peak = Math.max(peak, now); await new Promise((r) => setTimeout(r, 5)); now--; },
+    };
+    for (let i = 0; i < 20; i++) queue.enqueue({ kind: "t", payload: null });
+    worker = createWorker({ queue, logger, concurrency: 3, handlers: { t: handler } });
+    worker.start();
+    await worker.idle();
+    expect(peak).toBe(3);
+    expect(database.sqlite.prepare("select count(*) n from jobs where status = 'succeeded'").get()).toEqual({ n: 20 });
+  });
+
+  it("retries transient errors with backoff, then calls onFailed once", async () => {
+    const failures: unknown[] = [];
+    queue.enqueue({ kind: "t", payload: null, maxAttempts: 3 });
+    worker = createWorker({ queue, logger, handlers: { t: {
+      run: async () => { throw new Error("MouseStats 500"); },
+      onFailed: (_p, err) => { failures.push(err); },
+    } } });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await worker.idle();
+    expect(status(1)).toEqual({ status: "failed", attempts: 3 });
+    expect(failures).toHaveLength(1);
+  });
+
+  it("fails a permanent error at the first attempt", async () => {
+    queue.enqueue({ kind: "t", payload: null });
+    worker = createWorker({ queue, logger, handlers: { t: { run: async () => { throw new PermanentJobError("denied"); } } } });
+    worker.start();
+    await worker.idle();
+    expect(status(1)).toEqual({ status: "failed", attempts: 1 });
+  });
+
+  it("reschedules on RetryLaterError without using an attempt", async () => {
+    let calls = 0;
+    queue.enqueue({ kind: "t", payload: null, maxAttempts: 1 });
+    worker = createWorker({ queue, logger, handlers: { t: { run: async () => { if (++calls < 3) throw new RetryLaterError(5); } } } });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await worker.idle();
+    expect(calls).toBe(3);
+    expect(status(1)).toEqual({ status: "succeeded", attempts: 1 });
+  });
+
+  it("fails jobs of an unknown kind permanently", async () => {
+    queue.enqueue({ kind: "nope", payload: null });
+    worker = createWorker({ queue, logger, handlers: {} });
+    worker.start();
+    await worker.idle();
+    expect(status(1)).toEqual({ status: "failed", attempts: 1 });
+  });
+
+  it("stops gracefully: finishes quick jobs, aborts and releases slow ones", async () => {
+    const aborted: string[] = [];
+    queue.enqueue({ kind: "quick", payload: null });
+    queue.enqueue({ kind: "slow", payload: null });
+    worker = createWorker({ queue, logger, handlers: {
+      quick: { run: async () => { await new Promise((r) => setTimeout(r, 20)); } },
+      slow: { run: (_p, ctx) => new Promise<void>((_, reject) => ctx.signal.addEventListener("abort", () => { aborted.push("slow"); reject(new Error("aborted")); })) },
+    } });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 5));
+    const result = await worker.stop(200);
+    worker = undefined;
+    expect(result).toEqual({ finished: 1, released: 1 });
+    expect(aborted).toEqual(["slow"]);
+    expect(status(1)).toEqual({ status: "succeeded", attempts: 1 });
+    expect(status(2)).toEqual({ status: "pending", attempts: 0 });
+  });
+});
