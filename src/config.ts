@@ -23,6 +23,8 @@ export interface AppConfig {
     readonly apiKey: string;
     readonly apiSecret: string;
     readonly appUrl: string;
+    /** True when SHOPIFY_APP_URL was not set and appUrl follows the listen port. */
+    readonly appUrlFromPort: boolean;
     readonly sandbox: boolean;
   };
   readonly mousestats: {
@@ -152,6 +154,7 @@ export function parseConfig(env: Env): ParsedConfig {
       apiKey: e.SHOPIFY_API_KEY ?? SANDBOX_API_KEY,
       apiSecret: e.SHOPIFY_API_SECRET ?? SANDBOX_API_SECRET,
       appUrl,
+      appUrlFromPort: e.SHOPIFY_APP_URL === undefined,
       sandbox,
     },
     mousestats: {
@@ -191,4 +194,17 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * The config once the server listens: with `PORT=0` the real port is known only then, and the
+ * default app URL and the bundled simulator's URLs follow it.
+ */
+export function withListenPort(config: AppConfig, port: number): AppConfig {
+  if (port === config.port) return config;
+  const appUrl = config.shopify.appUrlFromPort ? `http://localhost:${port}` : config.shopify.appUrl;
+  const mousestats = config.mousestats.simulated
+    ? { ...config.mousestats, apiUrl: `http://127.0.0.1:${port}${SIMULATOR_MOUNT_PATH}/api`, loginUrl: `${appUrl}${SIMULATOR_MOUNT_PATH}/api/doLogin` }
+    : config.mousestats;
+  return deepFreeze({ ...config, port, shopify: { ...config.shopify, appUrl }, mousestats });
 }

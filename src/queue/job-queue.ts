@@ -56,7 +56,8 @@ export function createJobQueue(options: JobQueueOptions) {
         order by j.run_at, j.id limit 1)
       and (${due})
     returning id, kind, payload, idempotency_key, attempts, max_attempts, locked_by, locked_until`);
-  const succeed = sqlite.prepare(`update jobs set status = 'succeeded', finished_at = @now, locked_by = null, locked_until = null, last_error = null
+  const succeed = sqlite.prepare(`update jobs set status = 'succeeded', finished_at = @now, locked_by = null, locked_until = null, last_error = null,
+      payload = case when @redact then 'null' else payload end
     where id = @id and locked_by = @worker and status = 'running'`);
   const dropPendingTwin = sqlite.prepare(`delete from jobs where status = 'pending' and idempotency_key = @key and id != @id`);
   const reschedule = sqlite.prepare(`update jobs set status = 'pending', run_at = @runAt, attempts = attempts - @refund,
@@ -94,9 +95,12 @@ export function createJobQueue(options: JobQueueOptions) {
       };
     },
 
-    /** Marks the job done; false when this worker no longer holds it (lease lost). */
-    complete(job: Job): boolean {
-      return succeed.run({ id: job.id, worker: job.lockedBy, now: now() }).changes === 1;
+    /**
+     * Marks the job done; false when this worker no longer holds it (lease lost). `redactPayload`
+     * drops the payload (personal data a compliance job was given).
+     */
+    complete(job: Job, options: { redactPayload?: boolean } = {}): boolean {
+      return succeed.run({ id: job.id, worker: job.lockedBy, now: now(), redact: options.redactPayload ? 1 : 0 }).changes === 1;
     },
 
     /** Records a failed attempt: retried with backoff until max attempts, or failed at once when permanent. */

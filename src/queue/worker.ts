@@ -15,6 +15,8 @@ export interface JobHandler<P = never> {
   run(payload: P, ctx: JobContext): Promise<void>;
   /** Called once when the job fails for good (permanent error or attempts used up). */
   onFailed?(payload: P, error: unknown, ctx: JobContext): void | Promise<void>;
+  /** Drop the payload once the job succeeded (it carries personal data that must not outlive it). */
+  redactPayloadWhenDone?: boolean;
 }
 
 export interface WorkerOptions {
@@ -70,7 +72,7 @@ export function createWorker(options: WorkerOptions) {
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       await handler.run(job.payload as never, ctx);
-      if (queue.complete(job)) log.info("job succeeded");
+      if (queue.complete(job, { redactPayload: handler.redactPayloadWhenDone })) log.info("job succeeded");
       else log.warn("job finished after its lease was lost; result kept, row left to its new owner");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

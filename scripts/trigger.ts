@@ -1,0 +1,42 @@
+/**
+ * `npm run trigger -- <topic> [--shop S] [--email E] [--sku K] [--status ST] [--url U]`
+ * Sends one correctly signed sample webhook to a running app, like `shopify app webhook trigger`.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, loadEnv, parseConfig } from "../src/config.ts";
+import { createSenderOfWebhooks } from "../src/webhooks/send-webhook.ts";
+import { samplePayload } from "../src/webhooks/sample-payloads.ts";
+
+const USAGE = "usage: npm run trigger -- <topic> [--shop S] [--email E] [--sku K] [--status ST] [--url U]";
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    shop: { type: "string", default: "demo-shop.myshopify.com" },
+    email: { type: "string" }, sku: { type: "string" }, status: { type: "string" }, url: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+const topic = positionals[0];
+if (values.help || !topic) {
+  process.stdout.write(`${USAGE}\ntopics: app_subscriptions/update, app_purchases_one_time/update, orders/paid, app/uninstalled,\n        customers/data_request, customers/redact, shop/redact (any other topic sends {})\n`);
+  process.exit(topic ? 0 : 2);
+}
+let config;
+try {
+  ({ config } = parseConfig(loadEnv()));
+} catch (err) {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+const baseUrl = (values.url ?? `http://localhost:${config.port}`).replace(/\/+$/, "").replace(/\/webhooks$/, "");
+const sku = values.sku ?? config.addonSkus[0]?.toUpperCase();
+const body = samplePayload(topic, { shop: values.shop, email: values.email, sku, status: values.status });
+const send = createSenderOfWebhooks({ baseUrl, appSecret: config.shopify.apiSecret });
+try {
+  const { status, webhookId, eventId } = await send(topic, values.shop, body);
+  process.stdout.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${status} (event ${eventId}, webhook ${webhookId})\n`);
+  process.exit(status >= 200 && status < 300 ? 0 : 1);
+} catch (err) {
+  process.stderr.write(`could not reach ${baseUrl}/webhooks: ${err instanceof Error ? err.message : String(err)}\nIs the app running (npm start)?\n`);
+  process.exit(1);
+}

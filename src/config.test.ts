@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, SANDBOX_API_KEY, SANDBOX_API_SECRET, loadEnv, parseConfig, withListenPort } from "./config.ts";
+
+const REAL = { SHOPIFY_API_KEY: "key", SHOPIFY_API_SECRET: "shpss_topsecret", APP_ENCRYPTION_KEY: "ab".repeat(32) };
+const problemsOf = (env: Record<string, string>) => {
+  try { parseConfig(env); } catch (err) { if (err instanceof ConfigError) return err.problems; throw err; }
+  return [];
+};
+
+describe("parseConfig", () => {
+  it("runs on embedded defaults: sandbox shop, bundled simulator, SQLite file", () => {
+    const { config, warnings } = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000, host: "0.0.0.0", databaseUrl: "./data/app.db", logLevel: "info", loginTokenValidHours: 1, addonSkus: [],
+      shopify: { apiKey: SANDBOX_API_KEY, apiSecret: SANDBOX_API_SECRET, appUrl: "http://localhost:3000", sandbox: true },
+      mousestats: { simulated: true, activeFreePlan: true, timeoutMs: 10_000, apiUrl: "http://127.0.0.1:3000/mousestats-simulator/api" },
+    });
+    expect(warnings).toEqual([]);
+    expect(Object.isFrozen(config) && Object.isFrozen(config.shopify)).toBe(true);
+  });
+
+  it("leaves sandbox mode when the API key is set, and reads the rest", () => {
+    const { config } = parseConfig({ ...REAL, PORT: "8080", ADDON_SKUS: " Heat-1 , ,HEAT-2", MOUSESTATS_PARTNER_ID: "p", MOUSESTATS_PARTNER_SECRET: "s",
+      MOUSESTATS_LOGIN_URL: "https://heatmaps.example.com/api/doLogin/", LOGIN_TOKEN_VALID_HOURS: "24", MOUSESTATS_ACTIVE_FREE_PLAN: "false" });
+    expect(config.shopify.sandbox).toBe(false);
+    expect(config.addonSkus).toEqual(["heat-1", "heat-2"]);
+    expect(config.mousestats).toMatchObject({ simulated: false, apiUrl: "https://ssl.mousestats.com/api", loginUrl: "https://heatmaps.example.com/api/doLogin", activeFreePlan: false });
+    expect(config.loginTokenValidHours).toBe(24);
+    expect(config.encryptionKey).toHaveLength(32);
+  });
+
+  it.each(["0", "25", "1.5", "one", "-1"])("rejects LOGIN_TOKEN_VALID_HOURS=%s", (value) => {
+    expect(problemsOf({ LOGIN_TOKEN_VALID_HOURS: value })).toEqual(["LOGIN_TOKEN_VALID_HOURS: must be an integer from 1 to 24"]);
+  });
+
+  it("lists every problem, one per line, without printing secret values", () => {
+    const secret = "super-secret-partner-value";
+    const problems = problemsOf({ NODE_ENV: "production", PORT: "http", MOUSESTATS_PARTNER_SECRET: secret, SHOPIFY_APP_URL: `ftp://${secret}`, LOG_LEVEL: "loud" });
+    expect(problems).toHaveLength(5);
+    expect(problems.join("\n")).not.toContain(secret);
+    expect(problems.every((p) => /^[A-Z_]+[ :]/.test(p))).toBe(true);
+  });
+
+  it("refuses sandbox mode and the simulator in production", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toEqual([
+      expect.stringMatching(/^SHOPIFY_SANDBOX: sandbox mode is refused/),
+      expect.stringMatching(/^MOUSESTATS_PARTNER_ID: the bundled simulator is refused/),
+    ]);
+  });
+
+  it("needs the secret and an encryption key outside sandbox mode", () => {
+    expect(problemsOf({ SHOPIFY_API_KEY: "k" })).toEqual([
+      "SHOPIFY_API_SECRET: required outside sandbox mode",
+      expect.stringMatching(/^APP_ENCRYPTION_KEY: required/),
+    ]);
+    expect(problemsOf({ ...REAL, APP_ENCRYPTION_KEY: "c2hvcnQ=" })).toEqual([expect.stringMatching(/^APP_ENCRYPTION_KEY: must be 32 bytes/)]);
+  });
+
+  it("warns about a plain-http login URL outside sandbox mode", () => {
+    expect(parseConfig(REAL).warnings).toEqual([expect.stringMatching(/MOUSESTATS_LOGIN_URL is plain http/)]);
+  });
+
+  it("moves default URLs to the real port when listening on port 0", () => {
+    const { config } = parseConfig({ PORT: "0" });
+    const moved = withListenPort(config, 41234);
+    expect(moved.shopify.appUrl).toBe("http://localhost:41234");
+    expect(moved.mousestats.apiUrl).toBe("http://127.0.0.1:41234/mousestats-simulator/api");
+    expect(moved.mousestats.loginUrl).toBe("http://localhost:41234/mousestats-simulator/api/doLogin");
+  });
+});
+
+describe("loadEnv", () => {
+  it("reads .env under the real environment, which wins", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "env-")), ".env");
+    writeFileSync(file, "PORT=4000\nLOG_LEVEL=debug\n# comment\nADDON_SKUS=\"A,B\"\n");
+    expect(loadEnv({ PORT: "5000" }, file)).toMatchObject({ PORT: "5000", LOG_LEVEL: "debug", ADDON_SKUS: "A,B" });
+    expect(loadEnv({ PORT: "5000" }, join(tmpdir(), "does-not-exist.env"))).toEqual({ PORT: "5000" });
+  });
+});

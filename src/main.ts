@@ -1,0 +1,47 @@
+import { ConfigError, loadEnv, parseConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
+
+/** `npm start`: parse the configuration, start the server, stop gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseConfig(loadEnv());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { config, warnings } = parsed;
+  const logger = createLogger({ level: config.logLevel });
+  for (const warning of warnings) logger.warn(warning);
+
+  const running = await startServer({ config, logger });
+  const c = running.config;
+  const shopifyMode = c.shopify.sandbox ? "sandbox shop (no Shopify calls)" : "Shopify";
+  const mousestatsMode = c.mousestats.simulated ? `bundled MouseStats simulator at ${c.shopify.appUrl}/mousestats-simulator` : "MouseStats Reseller API";
+  logger.info({ port: c.port, sandbox: c.shopify.sandbox, simulated: c.mousestats.simulated }, "listening");
+  process.stdout.write(
+    `\nMouseStats Heatmaps for Shopify is running.\n` +
+    `  Mode:       ${shopifyMode}; ${mousestatsMode}\n` +
+    `  Database:   ${c.databaseUrl}\n` +
+    (c.shopify.sandbox ? `  Open:       ${c.shopify.appUrl}/?shop=demo-shop.myshopify.com\n` : `  App URL:    ${c.shopify.appUrl} (open the app from the Shopify admin)\n`) +
+    `  Webhooks:   POST ${c.shopify.appUrl}/webhooks\n\n`,
+  );
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    logger.info({ signal }, "stopping");
+    running.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, "stop failed");
+      process.exit(1);
+    });
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+await main();

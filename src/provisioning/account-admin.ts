@@ -1,0 +1,41 @@
+import { desc, eq, or } from "drizzle-orm";
+import type { Database, Db } from "../db/client.ts";
+import { accounts, shopAccounts, shops } from "../db/schema.ts";
+import { createAccountStore } from "./account-store.ts";
+import { JOB_KINDS, provisionAccountKey } from "./job-kinds.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+
+/** Support staff's view of accounts (the `accounts` CLI). */
+export function listAccounts(db: Db) {
+  return db.select({
+    email: accounts.email, status: accounts.status, plan: accounts.planName, daysLeft: accounts.planDaysLeft,
+    shops: shopAccounts.shop, error: accounts.lastError,
+  }).from(accounts).leftJoin(shopAccounts, eq(shopAccounts.accountEmail, accounts.email))
+    .orderBy(desc(accounts.updatedAt)).all();
+}
+
+/** Everything known about an email or a shop domain. */
+export function describeAccounts(db: Db, emailOrShop: string) {
+  const mappings = db.select().from(shopAccounts)
+    .where(or(eq(shopAccounts.accountEmail, emailOrShop), eq(shopAccounts.shop, emailOrShop))).all();
+  const emails = new Set([...mappings.map((m) => m.accountEmail), emailOrShop]);
+  const shopRow = db.select().from(shops).where(eq(shops.domain, emailOrShop)).get();
+  const found = [...emails].flatMap((email) => {
+    const account = db.select().from(accounts).where(eq(accounts.email, email)).get();
+    return account ? [{ account, shops: mappings.filter((m) => m.accountEmail === email) }] : [];
+  });
+  return shopRow ? [{ shop: shopRow }, ...found] : found;
+}
+
+/** Puts a failed (or stuck pending) account back in the queue: the operator CLI and the page's Retry. */
+export function retryAccount(database: Database, queue: JobQueue, email: string): "queued" | "unknown account" | "already active" {
+  const store = createAccountStore(database.db);
+  const account = store.getAccount(email);
+  if (!account) return "unknown account";
+  if (account.status === "active") return "already active";
+  database.sqlite.transaction(() => {
+    store.resetForRetry(email);
+    queue.enqueue({ kind: JOB_KINDS.provisionAccount, payload: { email }, idempotencyKey: provisionAccountKey(email) });
+  })();
+  return "queued";
+}

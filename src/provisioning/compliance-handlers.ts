@@ -1,0 +1,93 @@
+import { and, eq, inArray, notExists, or, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { accounts, complianceRequests, jobs, shopAccounts, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
+import type { JobHandler } from "../queue/worker.ts";
+import { JOB_KINDS, type CustomerCompliancePayload, type JobPayloads } from "./job-kinds.ts";
+
+/**
+ * The mandatory compliance topics. What we hold on a shop's customer is the order path: the
+ * MouseStats account made for an add-on order's email and its mapping to the shop. Webhook
+ * bodies are never stored (the inbox keeps ids only), so there is no payload to find.
+ */
+export function createComplianceHandlers(database: Database, now: () => number = Date.now) {
+  const { db } = database;
+
+  function customerMappings(p: CustomerCompliancePayload) {
+    const who = [
+      ...(p.email ? [eq(shopAccounts.accountEmail, p.email)] : []),
+      ...(p.orderIds.length > 0 ? [inArray(shopAccounts.sourceRef, p.orderIds)] : []),
+    ];
+    if (who.length === 0) return [];
+    return db.select().from(shopAccounts)
+      .where(and(eq(shopAccounts.shop, p.shop), eq(shopAccounts.source, "order"), or(...who))).all();
+  }
+
+  const reportCustomerData: JobHandler<JobPayloads["report-customer-data"]> = {
+    async run(p) {
+      const mappings = customerMappings(p);
+      const emails = [...new Set(mappings.map((m) => m.accountEmail))];
+      const held = emails.length === 0 ? [] : db.select().from(accounts).where(inArray(accounts.email, emails)).all();
+      const report = {
+        orders: mappings.map((m) => ({ orderId: m.sourceRef, email: m.accountEmail, grantedAt: m.createdAt.toISOString() })),
+        mouseStatsAccounts: held.map((a) => ({ email: a.email, status: a.status, planName: a.planName, createdByApp: a.createdByApp, createdAt: a.createdAt.toISOString() })),
+      };
+      db.insert(complianceRequests).values({
+        topic: "customers/data_request", shop: p.shop, customerId: p.customerId, customerEmail: p.email,
+        orderIds: p.orderIds, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()), report,
+      }).run();
+    },
+  };
+
+  const redactCustomer: JobHandler<JobPayloads["redact-customer"]> = {
+    redactPayloadWhenDone: true,
+    async run(p) {
+      database.sqlite.transaction(() => {
+        const mappings = customerMappings(p);
+        const emails = [...new Set(mappings.map((m) => m.accountEmail))];
+        if (mappings.length > 0) db.delete(shopAccounts).where(inArray(shopAccounts.id, mappings.map((m) => m.id))).run();
+        deleteOrphanAccounts(emails);
+        for (const email of [...emails, ...(p.email ? [p.email] : [])]) {
+          db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.email') = ${email}`)).run();
+        }
+        // Keep proof of the request, not the email it named.
+        db.insert(complianceRequests).values({
+          topic: "customers/redact", shop: p.shop, customerId: p.customerId, customerEmail: null,
+          orderIds: p.orderIds, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()),
+          report: { mappingsDeleted: mappings.length },
+        }).run();
+      })();
+    },
+  };
+
+  const redactShop: JobHandler<JobPayloads["redact-shop"]> = {
+    async run(p) {
+      database.sqlite.transaction(() => {
+        const emails = db.select({ email: shopAccounts.accountEmail }).from(shopAccounts).where(eq(shopAccounts.shop, p.shop)).all().map((r) => r.email);
+        db.delete(shopAccounts).where(eq(shopAccounts.shop, p.shop)).run();
+        deleteOrphanAccounts([...new Set(emails)]);
+        db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run();
+        db.delete(shops).where(eq(shops.domain, p.shop)).run();
+        db.delete(webhookEvents).where(eq(webhookEvents.shop, p.shop)).run();
+        db.delete(complianceRequests).where(eq(complianceRequests.shop, p.shop)).run();
+        db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.shop') = ${p.shop}`)).run();
+        db.insert(complianceRequests).values({
+          topic: "shop/redact", shop: p.shop, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()),
+          report: { accountsUnmapped: emails.length },
+        }).run();
+      })();
+    },
+  };
+
+  /** Our record of an account goes when no shop maps to it any more (the MouseStats account itself stays: the API cannot delete). */
+  function deleteOrphanAccounts(emails: string[]) {
+    if (emails.length === 0) return;
+    db.delete(accounts).where(and(inArray(accounts.email, emails),
+      notExists(db.select({ one: sql`1` }).from(shopAccounts).where(eq(shopAccounts.accountEmail, accounts.email))))).run();
+  }
+
+  return {
+    [JOB_KINDS.reportCustomerData]: reportCustomerData,
+    [JOB_KINDS.redactCustomer]: redactCustomer,
+    [JOB_KINDS.redactShop]: redactShop,
+  };
+}

@@ -1,0 +1,46 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { accounts, shopAccounts, shops } from "../db/schema.ts";
+import { SHOP_OWNED_SOURCES } from "./account-store.ts";
+
+export const PAGE_STATUSES = ["none", "pending", "active", "failed", "inactive"] as const;
+export type PageStatus = (typeof PAGE_STATUSES)[number];
+
+export interface ShopAccountView {
+  shop: string;
+  email: string | null;
+  status: PageStatus;
+  plan: string | null;
+  planDaysLeft: number | null;
+  usage: { heatmapProjects: number; playbackProjects: number; heatmapVisits: number; playbackVisits: number } | null;
+  usageCheckedAt: Date | null;
+  error: string | null;
+}
+
+/**
+ * What the shop's page shows: the shop's own account (subscription or purchase), the active
+ * mapping first, else the newest. `inactive` when the shop's access was withdrawn.
+ */
+export function readShopAccountView(db: Db, shop: string): ShopAccountView {
+  const row = db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
+    .innerJoin(accounts, eq(accounts.email, shopAccounts.accountEmail))
+    .where(and(eq(shopAccounts.shop, shop), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES])))
+    .orderBy(desc(eq(shopAccounts.access, "active")), desc(shopAccounts.updatedAt), desc(shopAccounts.id))
+    .limit(1).get();
+  if (!row) {
+    const email = db.select({ email: shops.email }).from(shops).where(eq(shops.domain, shop)).get()?.email ?? null;
+    return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
+  }
+  const a = row.account;
+  const hasUsage = a.heatmapProjects !== null && a.playbackProjects !== null && a.heatmapVisits !== null && a.playbackVisits !== null;
+  return {
+    shop,
+    email: a.email,
+    status: row.mapping.access === "inactive" ? "inactive" : a.status,
+    plan: a.planName,
+    planDaysLeft: a.planDaysLeft,
+    usage: hasUsage ? { heatmapProjects: a.heatmapProjects!, playbackProjects: a.playbackProjects!, heatmapVisits: a.heatmapVisits!, playbackVisits: a.playbackVisits! } : null,
+    usageCheckedAt: a.usageCheckedAt,
+    error: a.lastError,
+  };
+}

@@ -1,0 +1,159 @@
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Hono } from "hono";
+import { SIMULATOR_MOUNT_PATH, withListenPort, type AppConfig } from "./config.ts";
+import { isDatabaseReady, openDatabase, type Database } from "./db/client.ts";
+import { countShippedMigrations } from "./db/migrations-journal.ts";
+import type { Logger } from "./logger.ts";
+import { createMouseStatsClient } from "./mousestats/client.ts";
+import { createMouseStatsSimulator, type MouseStatsSimulator } from "./mousestats/simulator.ts";
+import { createProvisioningHandlers } from "./provisioning/handlers.ts";
+import { createUsageRefresher } from "./provisioning/usage-refresher.ts";
+import type { BackoffOptions } from "./queue/backoff.ts";
+import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
+import { createWorker, type Worker } from "./queue/worker.ts";
+import { createSandboxAdmin } from "./sandbox/sandbox-admin.ts";
+import { createSandboxRoutes } from "./sandbox/sandbox-routes.ts";
+import { createWebhookDeliverer } from "./sandbox/deliver-webhook.ts";
+import { ShopNotInstalledError } from "./shopify/errors.ts";
+import { createOfflineAccess } from "./shopify/offline-access.ts";
+import { createSessionStorage } from "./shopify/session-storage.ts";
+import { createSessionTokenSigner, createSessionTokenVerifier } from "./shopify/session-token.ts";
+import type { ShopifyAdmin } from "./shopify/shopify-admin.ts";
+import { createShopifyApiAdmin } from "./shopify/shopify-api-admin.ts";
+import { createTokenCipher } from "./shopify/token-cipher.ts";
+import { createWebhookSigner } from "./shopify/webhook-hmac.ts";
+import { shopHandle } from "./shopify/shop-domain.ts";
+import { createApiRoutes } from "./web/api-routes.ts";
+import { createApp } from "./web/app.ts";
+import { createMetrics } from "./web/metrics.ts";
+import { createPageRoutes } from "./web/page/page-routes.ts";
+import { createWebhookInbox } from "./webhooks/webhook-inbox.ts";
+import { createWebhookRoute } from "./webhooks/webhook-route.ts";
+
+export interface RunningServer {
+  /** Base URL on loopback, e.g. `http://127.0.0.1:43123`. */
+  url: string;
+  config: AppConfig;
+  database: Database;
+  queue: JobQueue;
+  worker: Worker;
+  /** The bundled MouseStats simulator, when no partner credentials are set. */
+  simulator?: MouseStatsSimulator;
+  /** Graceful stop: stop accepting, finish in-flight requests and jobs, close the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  config: AppConfig;
+  logger: Logger;
+  now?: () => number;
+  /** Worker concurrency (MouseStats calls in flight). @default 4 */
+  concurrency?: number;
+  /** Retry backoff; tests shrink it. @default base 1 s, cap 5 min */
+  backoff?: BackoffOptions;
+}
+
+/** The composition root: the one place that knows every module. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const database = openDatabase(options.config.databaseUrl);
+  const expectedMigrations = countShippedMigrations();
+  const queue = createJobQueue({ sqlite: database.sqlite, now, backoff: options.backoff });
+  const resumed = queue.recoverAbandoned();
+  if (resumed > 0) logger.info({ resumed }, "resumed jobs left running by a previous process");
+
+  // Listen first: with PORT=0 the app's own URLs are known only once the port is.
+  let app: Hono | undefined;
+  const server = await listen(options.config, (request) => (app ? app.fetch(request) : new Response("starting", { status: 503 })));
+  const port = (server.address() as AddressInfo).port;
+  const config = withListenPort(options.config, port);
+  const selfUrl = `http://127.0.0.1:${port}`;
+
+  const simulator = config.mousestats.simulated
+    ? createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
+    : undefined;
+  const mousestats = createMouseStatsClient({
+    baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
+    partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: logger.child({ scope: "mousestats" }),
+  });
+  const signer = createWebhookSigner(config.shopify.apiSecret);
+  const sandboxAdmin = config.shopify.sandbox ? createSandboxAdmin({ appUrl: config.shopify.appUrl, now }) : undefined;
+  const admin: ShopifyAdmin = sandboxAdmin ?? createShopifyApiAdmin({
+    apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, appUrl: config.shopify.appUrl, logger,
+  });
+  const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(config.encryptionKey) });
+  const offlineAccess = createOfflineAccess({ admin, storage, db: database.db, now, logger });
+  const verifier = createSessionTokenVerifier({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, now });
+  const metrics = createMetrics(database.sqlite);
+
+  let worker: Worker | undefined;
+  const wake = () => worker?.notify();
+  const handlers = createProvisioningHandlers({
+    database, queue, mousestats, activeFreePlan: config.mousestats.activeFreePlan, onEnqueued: wake, now,
+    shopEmails: {
+      // The sandbox shop answers for every shop; a real shop needs its stored offline session.
+      lookupShop: async (shop) => sandboxAdmin
+        ? sandboxAdmin.fetchShopInfo({ id: `offline_${shop}`, shop, accessToken: "sandbox" })
+        : admin.fetchShopInfo(await offlineAccess.getSession(shop)),
+      isPermanent: (err) => err instanceof ShopNotInstalledError,
+    },
+  });
+  worker = createWorker({ queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now });
+
+  const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
+  app = createApp({
+    logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
+    isReady: () => isDatabaseReady(database, expectedMigrations),
+    routes: {
+      webhooks: createWebhookRoute({
+        signer, inbox: createWebhookInbox(database.sqlite, queue), addonSkus: config.addonSkus, logger, onAccepted: wake, now,
+        onOutcome: (topic, outcome) => metrics.webhooks.inc({ topic, outcome }),
+      }),
+      api: createApiRoutes({
+        database, verifier, offlineAccess, admin, mousestats, queue, metrics, logger, onEnqueued: wake, now,
+        usage: createUsageRefresher({ db: database.db, mousestats, logger, now }),
+        loginTokenValidHours: config.loginTokenValidHours,
+        isProduction: config.nodeEnv === "production",
+        billingReturnUrl: (shop) => sandboxAdmin
+          ? `${config.shopify.appUrl}/?shop=${encodeURIComponent(shop)}`
+          : `https://admin.shopify.com/store/${shopHandle(shop)}/apps/${config.shopify.apiKey}`,
+      }),
+      page: createPageRoutes({
+        apiKey: config.shopify.apiKey,
+        sandboxTokens: sandboxTokens && { sign: (shop: string) => sandboxTokens.sign({ shop, now: now() }) },
+      }),
+      sandbox: sandboxAdmin && createSandboxRoutes({
+        sandboxAdmin, now,
+        deliverWebhook: createWebhookDeliverer({ baseUrl: selfUrl, signer }),
+      }),
+      simulator: simulator?.app,
+    },
+  });
+  worker.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: selfUrl, config, database, queue, worker, simulator,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const result = await worker!.stop(10_000);
+        await closed;
+        logger.info(result, "stopped");
+        database.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(config: AppConfig, fetch: (request: Request) => Response | Promise<Response>): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server));
+    server.once("error", reject);
+  });
+}

@@ -1,0 +1,108 @@
+import { Hono } from "hono";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import type { MouseStatsClient } from "../mousestats/client.ts";
+import { retryAccount } from "../provisioning/account-admin.ts";
+import { readShopAccountView } from "../provisioning/shop-account-view.ts";
+import type { UsageRefresher } from "../provisioning/usage-refresher.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import type { OfflineAccess } from "../shopify/offline-access.ts";
+import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
+import type { SessionTokenVerifier } from "../shopify/session-token.ts";
+import type { AppEnv } from "./app-env.ts";
+import type { Metrics } from "./metrics.ts";
+import { createRateLimiter } from "./rate-limiter.ts";
+import { sessionAuth } from "./session-auth.ts";
+
+export interface ApiRoutesDeps {
+  database: Database;
+  verifier: SessionTokenVerifier;
+  offlineAccess: OfflineAccess;
+  admin: ShopifyAdmin;
+  mousestats: MouseStatsClient;
+  usage: UsageRefresher;
+  queue: JobQueue;
+  onEnqueued: () => void;
+  metrics: Metrics;
+  logger: Logger;
+  loginTokenValidHours: number;
+  /** Test charges outside production (and always on development stores). */
+  isProduction: boolean;
+  /** Where Shopify sends the merchant after approving the charge. */
+  billingReturnUrl: (shop: string) => string;
+  /** Login links per shop per minute. @default 10 */
+  loginLinksPerMinute?: number;
+  now?: () => number;
+}
+
+/** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
+export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
+  const { database, offlineAccess, logger } = deps;
+  const limiter = createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
+  const api = new Hono<AppEnv>();
+
+  api.use("*", sessionAuth(deps.verifier, logger));
+  api.use("*", async function installOnFirstCall(c, next) {
+    await offlineAccess.installFromSessionToken(c.get("shop"), c.get("sessionToken"));
+    await next();
+  });
+
+  api.get("/account", async (c) => {
+    const shop = c.get("shop");
+    let view = readShopAccountView(database.db, shop);
+    let stale = false;
+    if (view.status === "active" && view.email) {
+      stale = !(await deps.usage.ensureFresh(view.email, view.usageCheckedAt));
+      view = readShopAccountView(database.db, shop);
+    }
+    return c.json({
+      shop: view.shop, email: view.email, status: view.status, plan: view.plan, planDaysLeft: view.planDaysLeft,
+      usage: view.usage, error: view.error, stale, usageCheckedAt: view.usageCheckedAt?.toISOString() ?? null,
+    });
+  });
+
+  api.post("/login-link", async (c) => {
+    const shop = c.get("shop");
+    const view = readShopAccountView(database.db, shop);
+    if (view.status !== "active" || !view.email) {
+      deps.metrics.loginLinks.inc({ outcome: "no_account" });
+      return c.json({ error: "this shop has no active heatmaps account", status: view.status }, 409);
+    }
+    const allowed = limiter.take(shop);
+    if (!allowed.ok) {
+      deps.metrics.loginLinks.inc({ outcome: "rate_limited" });
+      c.header("Retry-After", String(allowed.retryAfterS));
+      return c.json({ error: "too many login links; try again shortly" }, 429);
+    }
+    try {
+      const token = await deps.mousestats.generateLoginToken(view.email, deps.loginTokenValidHours);
+      deps.metrics.loginLinks.inc({ outcome: "ok" });
+      return c.json({ url: deps.mousestats.loginUrl(token) });
+    } catch (err) {
+      deps.metrics.loginLinks.inc({ outcome: "mousestats_error" });
+      logger.warn({ shop, err: err instanceof Error ? err.message : String(err) }, "login link failed");
+      return c.json({ error: "MouseStats could not sign you in right now; try again in a minute." }, 502);
+    }
+  });
+
+  api.post("/billing/subscribe", async (c) => {
+    const shop = c.get("shop");
+    const session = await offlineAccess.getSession(shop);
+    const info = await deps.admin.fetchShopInfo(session);
+    const { confirmationUrl } = await deps.admin.createSubscription(session, {
+      returnUrl: deps.billingReturnUrl(shop),
+      test: !deps.isProduction || info.isDevelopmentStore,
+    });
+    return c.json({ confirmationUrl });
+  });
+
+  api.post("/provisioning/retry", (c) => {
+    const view = readShopAccountView(database.db, c.get("shop"));
+    if (view.status !== "failed" || !view.email) return c.json({ error: "nothing to retry", status: view.status }, 409);
+    retryAccount(database, deps.queue, view.email);
+    deps.onEnqueued();
+    return c.json({ status: "pending" }, 202);
+  });
+
+  return api;
+}

@@ -1,0 +1,35 @@
+import type Sqlite from "better-sqlite3";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The app's Prometheus metrics; one registry per app instance (no globals). */
+export function createMetrics(sqlite: Sqlite.Database) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const jobsByStatus = sqlite.prepare("select kind, status, count(*) as n from jobs group by kind, status");
+  const accountsByStatus = sqlite.prepare("select status, count(*) as n from accounts group by status");
+  return {
+    registry,
+    webhooks: new Counter({ name: "webhooks_received_total", help: "Webhook deliveries by topic and outcome", labelNames: ["topic", "outcome"], registers: [registry] }),
+    httpDuration: new Histogram({
+      name: "http_request_duration_seconds", help: "Server time per request", labelNames: ["route", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [registry],
+    }),
+    loginLinks: new Counter({ name: "login_links_total", help: "Open heatmaps login links by outcome", labelNames: ["outcome"], registers: [registry] }),
+    jobs: new Gauge({
+      name: "jobs", help: "Jobs by kind and status", labelNames: ["kind", "status"], registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of jobsByStatus.all() as { kind: string; status: string; n: number }[]) this.set({ kind: r.kind, status: r.status }, r.n);
+      },
+    }),
+    accounts: new Gauge({
+      name: "accounts", help: "MouseStats accounts by status", labelNames: ["status"], registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of accountsByStatus.all() as { status: string; n: number }[]) this.set({ status: r.status }, r.n);
+      },
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

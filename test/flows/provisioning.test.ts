@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { createMouseStatsSimulator } from "../../src/mousestats/simulator.ts";
+import { orderPayload, postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
+import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
+
+const accountOf = (server: TestServer, email: string) =>
+  server.database.sqlite.prepare("select * from accounts where email = ?").get(email) as Record<string, unknown> | undefined;
+const mappingsOf = (server: TestServer, shop: string) =>
+  server.database.sqlite.prepare("select account_email, source, access from shop_accounts where shop = ? order by id").all(shop);
+
+describe("webhook → provisioning", () => {
+  let server: TestServer | undefined;
+  afterEach(async () => { await server?.close(); server = undefined; });
+
+  it("provisions a shop once for the same event delivered 10 times, concurrently and in sequence", async () => {
+    server = await startTestServer();
+    const shop = "dupes.myshopify.com";
+    const delivery = { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE"), eventId: "evt-dupe", webhookId: "wh-dupe" };
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => postWebhook(server!.url, delivery)));
+    for (let i = 0; i < 10; i++) expect((await postWebhook(server.url, delivery)).status).toBe(200);
+    expect(concurrent.map((r) => r.status)).toEqual(Array(10).fill(200));
+    await waitFor(() => accountOf(server!, "dupes@example.com")?.status === "active", 10_000, "account active");
+    await server.worker.idle();
+    expect(server.simulator!.createAccountCalls("dupes@example.com")).toBe(1);
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "dupes@example.com", source: "subscription", access: "active" }]);
+  });
+
+  it("creates one account for distinct events racing for the same email", async () => {
+    server = await startTestServer({ ADDON_SKUS: "HEATMAP-ADDON" });
+    server.simulator!.faults.latencyMs = 30;
+    const shops = ["race-a.myshopify.com", "race-b.myshopify.com"];
+    await Promise.all(Array.from({ length: 10 }, (_, i) => postWebhook(server!.url, {
+      topic: "orders/paid", shop: shops[i % 2]!, body: orderPayload({ id: 1000 + i, email: "Buyer@Example.com", skus: ["heatmap-addon"] }),
+    })));
+    await waitFor(() => accountOf(server!, "buyer@example.com")?.status === "active", 10_000, "account active");
+    await server.worker.idle();
+    expect(server.simulator!.createAccountCalls("buyer@example.com")).toBe(1);
+    expect(mappingsOf(server, shops[0]!)).toEqual([{ account_email: "buyer@example.com", source: "order", access: "active" }]);
+    expect(mappingsOf(server, shops[1]!)).toEqual([{ account_email: "buyer@example.com", source: "order", access: "active" }]);
+  });
+
+  it("ignores orders without an add-on SKU or not paid", async () => {
+    server = await startTestServer({ ADDON_SKUS: "HEATMAP-ADDON,OTHER" });
+    const shop = "orders.myshopify.com";
+    await postWebhook(server.url, { topic: "orders/paid", shop, body: orderPayload({ id: 1, email: "a@x.com", skus: ["tshirt"] }) });
+    await postWebhook(server.url, { topic: "orders/paid", shop, body: orderPayload({ id: 2, email: "b@x.com", skus: ["other"], financialStatus: "voided" }) });
+    await postWebhook(server.url, { topic: "orders/paid", shop, body: orderPayload({ id: 3, email: null, skus: ["other"] }) });
+    await server.worker.idle();
+    expect(server.database.sqlite.prepare("select count(*) n from accounts").get()).toEqual({ n: 0 });
+    expect(server.simulator!.calls).toEqual([]);
+  });
+
+  it("retries through MouseStats 500s and still creates the account once", async () => {
+    server = await startTestServer();
+    server.simulator!.faults.errorRate = 1;
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "flaky.myshopify.com", body: subscriptionPayload("ACTIVE") });
+    await waitFor(() => server!.simulator!.calls.length >= 3, 10_000, "three failed calls");
+    expect(accountOf(server, "flaky@example.com")).toMatchObject({ status: "pending", last_error: "MouseStats answered HTTP 500." });
+    server.simulator!.faults.errorRate = 0;
+    await waitFor(() => accountOf(server!, "flaky@example.com")?.status === "active", 10_000, "account active");
+    expect(server.simulator!.createAccountCalls("flaky@example.com")).toBe(1);
+  });
+
+  it("survives MouseStats hanging (each call times out) and creates the account once it answers", async () => {
+    server = await startTestServer({ MOUSESTATS_TIMEOUT_MS: "200" });
+    const sim = server.simulator!;
+    sim.faults.hang = true;
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "hang.myshopify.com", body: subscriptionPayload("ACTIVE") });
+    await waitFor(() => (accountOf(server!, "hang@example.com")?.last_error as string | null)?.includes("did not answer in time"), 10_000, "timeout recorded");
+    expect(accountOf(server, "hang@example.com")?.status).toBe("pending");
+    sim.faults.hang = false;
+    await waitFor(() => accountOf(server!, "hang@example.com")?.status === "active", 10_000, "account active");
+    expect(sim.createAccountCalls("hang@example.com")).toBe(1);
+  });
+
+  it("fails with a readable reason when MouseStats answers permission-denied to CreateAccount", async () => {
+    const sim = createMouseStatsSimulator({ partnerId: "real-partner", partnerSecret: "real-secret" });
+    const external = serve({ fetch: sim.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => external.once("listening", r));
+    try {
+      const port = (external.address() as AddressInfo).port;
+      server = await startTestServer({
+        MOUSESTATS_PARTNER_ID: "real-partner", MOUSESTATS_PARTNER_SECRET: "wrong-secret", MOUSESTATS_API_URL: `http://127.0.0.1:${port}/api`,
+      });
+      await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "denied.myshopify.com", body: subscriptionPayload("ACTIVE") });
+      const account = await waitFor(() => { const a = accountOf(server!, "denied@example.com"); return a?.status === "failed" ? a : undefined; }, 10_000, "failed");
+      expect(account.last_error).toMatch(/permission-denied/);
+      expect(sim.calls.map((c) => c.op)).toEqual(["GetAccount", "CreateAccount"]);
+      const job = server.database.sqlite.prepare("select status, attempts from jobs where kind = 'provision-account'").get();
+      expect(job).toEqual({ status: "failed", attempts: 1 });
+    } finally {
+      external.close();
+    }
+  });
+
+  it("marks the shop inactive on cancellation and active again on a newer subscription", async () => {
+    server = await startTestServer();
+    const shop = "cancel.myshopify.com";
+    const t0 = Date.parse("2026-11-01T00:00:00Z");
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/1", new Date(t0).toISOString()) });
+    await waitFor(() => accountOf(server!, "cancel@example.com")?.status === "active");
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/1", new Date(t0 + 1000).toISOString()) });
+    await waitFor(() => (mappingsOf(server!, shop)[0] as { access: string }).access === "inactive", 5000, "inactive");
+    // A late retry of the older ACTIVE delivery changes nothing.
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/1", new Date(t0 + 500).toISOString()) });
+    await server.worker.idle();
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "cancel@example.com", source: "subscription", access: "inactive" }]);
+    // Cancelling an old subscription does not touch the one that replaced it.
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/2", new Date(t0 + 2000).toISOString()) });
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/1", new Date(t0 + 3000).toISOString()) });
+    await server.worker.idle();
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "cancel@example.com", source: "subscription", access: "active" }]);
+    expect(server.simulator!.createAccountCalls()).toBe(1);
+  });
+
+  it("deletes sessions and withdraws access on app/uninstalled", async () => {
+    server = await startTestServer();
+    const shop = "leaving.myshopify.com";
+    server.database.sqlite.prepare("insert into shopify_sessions (id, shop, access_token_enc) values (?, ?, 'v1:x')").run(`offline_${shop}`, shop);
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/1", new Date(Date.now() - 60_000).toISOString()) });
+    await waitFor(() => accountOf(server!, "leaving@example.com")?.status === "active");
+    await postWebhook(server.url, { topic: "app/uninstalled", shop, body: { id: 1, myshopify_domain: shop, email: "leaving@example.com" } });
+    await server.worker.idle();
+    await waitFor(() => (server!.database.sqlite.prepare("select count(*) n from shopify_sessions where shop = ?").get(shop) as { n: number }).n === 0, 5000, "sessions deleted");
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "leaving@example.com", source: "subscription", access: "inactive" }]);
+    expect(server.database.sqlite.prepare("select uninstalled_at is not null as u from shops where domain = ?").get(shop)).toEqual({ u: 1 });
+  });
+
+  it("carries out the three compliance topics", async () => {
+    server = await startTestServer({ ADDON_SKUS: "HM" });
+    const shop = "privacy.myshopify.com";
+    await postWebhook(server.url, { topic: "orders/paid", shop, body: orderPayload({ id: 42, email: "customer@x.com", skus: ["HM"] }) });
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
+    await waitFor(() => accountOf(server!, "customer@x.com")?.status === "active" && accountOf(server!, "privacy@example.com")?.status === "active");
+
+    await postWebhook(server.url, { topic: "customers/data_request", shop, body: { shop_id: 1, shop_domain: shop, customer: { id: 77, email: "customer@x.com" }, orders_requested: [42], data_request: { id: 9 } } });
+    const request = await waitFor(() => server!.database.sqlite.prepare("select * from compliance_requests where topic = 'customers/data_request'").get() as Record<string, string> | undefined);
+    expect(JSON.parse(request.report!)).toMatchObject({ orders: [{ orderId: "42", email: "customer@x.com" }], mouseStatsAccounts: [{ email: "customer@x.com", status: "active" }] });
+
+    await postWebhook(server.url, { topic: "customers/redact", shop, body: { shop_id: 1, shop_domain: shop, customer: { id: 77, email: "customer@x.com" }, orders_to_redact: [42] } });
+    await waitFor(() => !accountOf(server!, "customer@x.com"), 5000, "customer redacted");
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "privacy@example.com", source: "subscription", access: "active" }]);
+    expect(server.database.sqlite.prepare("select count(*) n from jobs where payload like '%customer@x.com%'").get()).toEqual({ n: 0 });
+    expect(server.database.sqlite.prepare("select count(*) n from compliance_requests where customer_email is not null and topic = 'customers/redact'").get()).toEqual({ n: 0 });
+
+    await postWebhook(server.url, { topic: "shop/redact", shop, body: { shop_id: 1, shop_domain: shop } });
+    await waitFor(() => !accountOf(server!, "privacy@example.com"), 5000, "shop redacted");
+    for (const [table, column] of [["shops", "domain"], ["shop_accounts", "shop"], ["shopify_sessions", "shop"], ["webhook_events", "shop"]] as const) {
+      expect(server.database.sqlite.prepare(`select count(*) n from ${table} where ${column} = ?`).get(shop), table).toEqual({ n: 0 });
+    }
+    expect(server.database.sqlite.prepare("select topic from compliance_requests where shop = ?").all(shop)).toEqual([{ topic: "shop/redact" }]);
+  });
+});

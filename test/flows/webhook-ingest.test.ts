@@ -1,0 +1,114 @@
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWebhookRequest, postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+describe("POST /webhooks", () => {
+  let server: TestServer;
+  const count = (table: string) => (server.database.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+  const shop = "ingest-shop.myshopify.com";
+
+  beforeAll(async () => { server = await startTestServer(); });
+  afterAll(async () => { await server.close(); });
+
+  it.each([
+    ["missing", (h: Record<string, string>) => { delete h["x-shopify-hmac-sha256"]; }],
+    ["forged", (h: Record<string, string>) => { h["x-shopify-hmac-sha256"] = Buffer.alloc(32, 7).toString("base64"); }],
+    ["hex instead of base64", (h: Record<string, string>) => { h["x-shopify-hmac-sha256"] = Buffer.from(h["x-shopify-hmac-sha256"]!, "base64").toString("hex"); }],
+    ["truncated", (h: Record<string, string>) => { h["x-shopify-hmac-sha256"] = h["x-shopify-hmac-sha256"]!.slice(0, 20); }],
+    ["garbage", (h: Record<string, string>) => { h["x-shopify-hmac-sha256"] = "%%%not base64%%%"; }],
+  ])("answers 401 and stores nothing when the HMAC is %s", async (_name, mutate) => {
+    const { body, headers } = buildWebhookRequest({ topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
+    mutate(headers);
+    const res = await fetch(`${server.url}/webhooks`, { method: "POST", body, headers });
+    expect(res.status).toBe(401);
+    expect(count("webhook_events")).toBe(0);
+    expect(count("jobs")).toBe(0);
+  });
+
+  it("answers 401 when the body was changed after signing", async () => {
+    const { body, headers } = buildWebhookRequest({ topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
+    const res = await fetch(`${server.url}/webhooks`, { method: "POST", body: body.replace("ACTIVE", "ACTIVE "), headers });
+    expect(res.status).toBe(401);
+  });
+
+  it("answers 401 when signed with another secret", async () => {
+    const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE"), secret: "other-secret" });
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    ["not JSON", "{not json"],
+    ["a JSON array", "[1,2]"],
+    ["a JSON string", '"hi"'],
+    ["empty", ""],
+    ["a subscription without status", JSON.stringify({ app_subscription: { admin_graphql_api_id: "gid://x" } })],
+  ])("answers 400 for a signed body that is %s", async (_name, raw) => {
+    const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: raw });
+    expect(res.status).toBe(400);
+    expect(count("webhook_events")).toBe(0);
+  });
+
+  it.each([
+    ["evil.com"], ["x.myshopify.com.evil.com"], ["UPPER.myshopify.com"], ["sp aced.myshopify.com"], ["a.myshopify.com/path"],
+    ["a.myshopify.com:443"], ["'; drop table jobs;--.myshopify.com"], [""], ["x".repeat(300) + ".myshopify.com"],
+  ])("answers 400 for shop domain %j", async (badShop) => {
+    const before = count("webhook_events");
+    const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop: badShop, body: subscriptionPayload("ACTIVE") });
+    expect(res.status).toBe(400);
+    expect(count("webhook_events")).toBe(before);
+  });
+
+  it("answers 400 when the topic or webhook id header is missing", async () => {
+    for (const header of ["x-shopify-topic", "x-shopify-webhook-id", "x-shopify-api-version"]) {
+      const { body, headers } = buildWebhookRequest({ topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
+      delete headers[header];
+      expect((await fetch(`${server.url}/webhooks`, { method: "POST", body, headers })).status, header).toBe(400);
+    }
+  });
+
+  it("answers 413 for a body over 1 MiB", async () => {
+    const res = await postWebhook(server.url, { topic: "orders/paid", shop, body: JSON.stringify({ pad: "x".repeat(1024 * 1024 + 10) }) });
+    expect(res.status).toBe(413);
+  });
+
+  it("answers 413 to a 100 MB chunked upload without reading it all", async () => {
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    const totalChunks = 1600; // 100 MiB
+    const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
+      let sent = 0;
+      const req = request(`${server.url}/webhooks`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-topic": "orders/paid", "x-shopify-hmac-sha256": "x" },
+      }, (res) => { resolve({ status: res.statusCode ?? 0, sent }); res.resume(); req.destroy(); });
+      req.on("error", (err) => (sent < totalChunks ? resolve({ status: -1, sent }) : reject(err)));
+      const pump = () => {
+        while (sent < totalChunks) {
+          sent++;
+          if (!req.write(chunk)) { req.once("drain", pump); return; }
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(result.status === 413 || result.status === -1).toBe(true);
+    expect(result.sent).toBeLessThan(totalChunks);
+  });
+
+  it("accepts an unknown topic with 200 and no job", async () => {
+    const before = count("jobs");
+    const res = await postWebhook(server.url, { topic: "products/update", shop, body: { id: 1 } });
+    expect(res.status).toBe(200);
+    expect(count("jobs")).toBe(before);
+  });
+
+  it("dedupes by event id, then by webhook id", async () => {
+    const before = count("webhook_events");
+    const first = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 5, line_items: [] }, eventId: "evt-1" });
+    const again = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 5, line_items: [] }, eventId: "evt-1" });
+    const byWebhook = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 6, line_items: [] }, eventId: null, webhookId: "wh-1" });
+    const byWebhookAgain = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 6, line_items: [] }, eventId: null, webhookId: "wh-1" });
+    expect([first.status, again.status, byWebhook.status, byWebhookAgain.status]).toEqual([200, 200, 200, 200]);
+    expect(count("webhook_events") - before).toBe(2);
+  });
+});
