@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
+
+const run = promisify(execFile);
+const script = (name: string) => fileURLToPath(new URL(`../../scripts/${name}.ts`, import.meta.url));
+
+describe("operator commands", () => {
+  let server: TestServer;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    server = await startTestServer({ ADDON_SKUS: "HEATMAPS-ADDON" });
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `${server.dir}/app.db`, ADDON_SKUS: "HEATMAPS-ADDON" };
+  });
+  afterAll(async () => { await server.close(); });
+
+  it("npm run trigger sends signed samples that the app accepts and acts on", async () => {
+    for (const topic of ["app_subscriptions/update", "orders/paid"]) {
+      const { stdout } = await run(process.execPath, [script("trigger"), topic, "--shop", "cli.myshopify.com", "--email", "buyer@cli.com", "--url", server.url], { env });
+      expect(stdout).toMatch(new RegExp(`${topic} for cli.myshopify.com → .*: HTTP 200`));
+    }
+    await waitFor(() => {
+      const rows = server.database.sqlite.prepare("select email from accounts where status = 'active' order by email").all();
+      return rows.length === 2 && rows;
+    }, 10_000, "two accounts");
+  });
+
+  it("npm run trigger fails clearly when the app is not running", async () => {
+    await expect(run(process.execPath, [script("trigger"), "shop/redact", "--url", "http://127.0.0.1:9"], { env }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("Is the app running") });
+  });
+
+  it("npm run accounts lists, shows, retries and mints a login link", async () => {
+    await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = 'cli@example.com' and status = 'active'").get(), 10_000);
+    const list = await run(process.execPath, [script("accounts"), "list"], { env });
+    expect(list.stdout).toContain("cli@example.com");
+    const show = await run(process.execPath, [script("accounts"), "show", "cli.myshopify.com"], { env });
+    const shown = JSON.parse(show.stdout) as unknown[];
+    expect(shown[0]).toMatchObject({ shop: { domain: "cli.myshopify.com" } });
+    expect(shown).toContainEqual(expect.objectContaining({ account: expect.objectContaining({ email: "cli@example.com", status: "active" }) }));
+    expect(shown).toContainEqual(expect.objectContaining({ account: expect.objectContaining({ email: "buyer@cli.com" }) }));
+    await expect(run(process.execPath, [script("accounts"), "retry", "cli@example.com"], { env })).rejects.toMatchObject({ stdout: expect.stringContaining("already active") });
+    const link = await run(process.execPath, [script("accounts"), "login-link", "cli@example.com"],
+      { env: { ...env, PORT: new URL(server.url).port } });
+    const url = /(http\S+_token=\S+)/.exec(link.stdout)![1]!;
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("cli@example.com");
+  });
+});
