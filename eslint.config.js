@@ -19,6 +19,8 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
+      // Late-bound closures (the server is listening before its routes exist) read before assignment.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
 );
