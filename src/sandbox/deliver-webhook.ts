@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { SHOPIFY_API_VERSION } from "../shopify/api-version.ts";
+import type { WebhookSigner } from "../shopify/webhook-hmac.ts";
+
+/** Sends one webhook; resolves once the app answered 2xx. */
+export type WebhookDeliverer = (topic: string, shop: string, payload: object) => Promise<void>;
+
+export interface WebhookDelivererOptions {
+  /** The app's base URL (the loopback address in `server.ts`); webhooks go to `<baseUrl>/webhooks`. */
+  baseUrl: string;
+  /** Signs with the app secret, as Shopify does. */
+  signer: WebhookSigner;
+  fetch?: typeof fetch;
+  /** Epoch milliseconds, for `X-Shopify-Triggered-At`. @default Date.now */
+  now?: () => number;
+  /** Shopify gives up after 5 s. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** The app answered with a non-2xx status (`status`), or not at all (`status` null). */
+export class WebhookDeliveryError extends Error {
+  readonly status: number | null;
+
+  constructor(topic: string, status: number | null, cause?: unknown) {
+    super(`Webhook ${topic} was not accepted: ${status === null ? "no response" : `HTTP ${status}`}`, cause === undefined ? undefined : { cause });
+    this.name = "WebhookDeliveryError";
+    this.status = status;
+  }
+}
+
+/**
+ * Delivers webhooks the way Shopify does: the JSON body signed as raw bytes (base64
+ * HMAC-SHA256 in `X-Shopify-Hmac-Sha256`) and the `X-Shopify-*` headers, with fresh
+ * webhook and event ids per delivery.
+ * @see https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify
+ */
+export function createWebhookDeliverer(options: WebhookDelivererOptions): WebhookDeliverer {
+  const url = `${options.baseUrl.replace(/\/+$/, "")}/webhooks`;
+  const doFetch = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  return async (topic, shop, payload) => {
+    const body = JSON.stringify(payload);
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: "POST",
+        body,
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Topic": topic,
+          "X-Shopify-Hmac-Sha256": options.signer.sign(body),
+          "X-Shopify-Shop-Domain": shop,
+          "X-Shopify-API-Version": SHOPIFY_API_VERSION,
+          "X-Shopify-Webhook-Id": randomUUID(),
+          "X-Shopify-Event-Id": randomUUID(),
+          "X-Shopify-Triggered-At": new Date(now()).toISOString(),
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new WebhookDeliveryError(topic, null, err);
+    }
+    await response.body?.cancel();
+    if (!response.ok) throw new WebhookDeliveryError(topic, response.status);
+  };
+}

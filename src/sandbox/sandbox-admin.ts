@@ -1,0 +1,167 @@
+import { createHash, randomBytes, randomInt } from "node:crypto";
+import { BILLING_PLAN } from "../shopify/billing-plan.ts";
+import { ShopifyRequestError, ShopifyUnauthorizedError, ShopifyUserError, type ShopifyAdminOperation } from "../shopify/errors.ts";
+import { offlineSessionId, type OfflineSession } from "../shopify/offline-session.ts";
+import { parseShopDomain, shopHandle } from "../shopify/shop-domain.ts";
+import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
+
+export const SANDBOX_CHARGE_STATUSES = ["PENDING", "ACTIVE", "DECLINED"] as const;
+export type SandboxChargeStatus = (typeof SANDBOX_CHARGE_STATUSES)[number];
+
+/** A recurring charge the sandbox shop created, waiting on its confirmation page. */
+export interface SandboxCharge {
+  /** Numeric id, as in `gid://shopify/AppSubscription/<id>` and `?charge=<id>`. */
+  id: string;
+  gid: string;
+  shop: string;
+  name: string;
+  /** Decimal string, as webhook payloads write it (`"9.99"`). */
+  price: string;
+  currency: string;
+  returnUrl: string;
+  test: boolean;
+  status: SandboxChargeStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The sandbox shop: a `ShopifyAdmin` plus what its confirmation page needs. */
+export interface SandboxAdmin extends ShopifyAdmin {
+  getCharge(id: string): SandboxCharge | undefined;
+  /** PENDING → `status` at `at`; returns undefined when the charge is unknown or already settled. */
+  settleCharge(id: string, status: Exclude<SandboxChargeStatus, "PENDING">, at: Date): SandboxCharge | undefined;
+  /** Back to PENDING (the approval's webhook could not be delivered; the merchant may retry). */
+  reopenCharge(id: string): void;
+  /** `gid://shopify/Shop/<n>`, stable for a domain across restarts. */
+  shopGid(shop: string): string;
+}
+
+export interface SandboxAdminOptions {
+  /** The app's public URL; confirmation pages live under `<appUrl>/sandbox/confirm`. */
+  appUrl: string;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** Random part of minted tokens. @default 16 random bytes, hex */
+  randomToken?: () => string;
+  /** First charge id; later ones count up. @default a random 9–10 digit number */
+  firstChargeId?: number;
+}
+
+/** Where `web/app.ts` mounts `createSandboxRoutes`; the confirmation URL points under it. */
+export const SANDBOX_MOUNT_PATH = "/sandbox";
+
+const ACCESS_PREFIX = "shpat_sandbox_";
+const REFRESH_PREFIX = "shprt_sandbox_";
+const ACCESS_TOKEN_LIFETIME_MS = 60 * 60_000;
+const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60_000;
+
+/**
+ * The CONTRACT's fake shop for sandbox mode: every `*.myshopify.com` shop exists, is a
+ * development store owned by `<handle>@example.com`; token exchange always succeeds (the caller
+ * verified the session token); charges and metafields live in memory. Tokens are minted in
+ * Shopify's shape but not tracked: any non-empty token is accepted, so sessions stored before
+ * a restart keep working and jobs may call it with a placeholder token.
+ */
+export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
+  const { now } = options;
+  const appUrl = options.appUrl.replace(/\/+$/, "");
+  const randomToken = options.randomToken ?? (() => randomBytes(16).toString("hex"));
+  let nextChargeId = options.firstChargeId ?? randomInt(100_000_000, 2_000_000_000);
+  const charges = new Map<string, SandboxCharge>();
+  const metafields = new Map<string, Map<string, { type: string; value: string }>>();
+
+  function requireShop(shop: string, operation: ShopifyAdminOperation): string {
+    const valid = parseShopDomain(shop);
+    if (valid === null) throw new ShopifyRequestError({ operation, status: 404, code: "shop_not_found" });
+    return valid;
+  }
+
+  function requireSession(session: OfflineSession, operation: ShopifyAdminOperation): string {
+    const shop = requireShop(session.shop, operation);
+    if (!session.accessToken) throw new ShopifyUnauthorizedError({ operation, reason: "http_401", status: 401 });
+    return shop;
+  }
+
+  function mint(shop: string): OfflineSession {
+    const at = now();
+    return {
+      id: offlineSessionId(shop),
+      shop,
+      scope: "",
+      accessToken: `${ACCESS_PREFIX}${randomToken()}`,
+      expiresAt: new Date(at + ACCESS_TOKEN_LIFETIME_MS),
+      refreshToken: `${REFRESH_PREFIX}${randomToken()}`,
+      refreshTokenExpiresAt: new Date(at + REFRESH_TOKEN_LIFETIME_MS),
+    };
+  }
+
+  const shopGid = (shop: string) => `gid://shopify/Shop/${parseInt(createHash("sha256").update(shop).digest("hex").slice(0, 12), 16)}`;
+
+  return {
+    async exchangeToken(shop, sessionToken) {
+      const valid = requireShop(shop, "exchangeToken");
+      if (!sessionToken) throw new ShopifyUnauthorizedError({ operation: "exchangeToken", reason: "invalid_subject_token", status: 400 });
+      return mint(valid);
+    },
+
+    async refreshToken(shop, refreshToken) {
+      const valid = requireShop(shop, "refreshToken");
+      if (!refreshToken) throw new ShopifyUnauthorizedError({ operation: "refreshToken", reason: "invalid_grant", status: 400 });
+      return mint(valid);
+    },
+
+    async fetchShopInfo(session) {
+      const handle = shopHandle(requireSession(session, "fetchShopInfo"));
+      return { email: `${handle}@example.com`, name: `${handle.charAt(0).toUpperCase()}${handle.slice(1)} (sandbox)`, isDevelopmentStore: true };
+    },
+
+    async createSubscription(session, { returnUrl, test }) {
+      const shop = requireSession(session, "createSubscription");
+      if (!/^https?:\/\//.test(returnUrl) || !URL.canParse(returnUrl)) {
+        throw new ShopifyUserError({ operation: "createSubscription", messages: ["Return url is invalid"] });
+      }
+      const id = String(nextChargeId++);
+      const at = new Date(now());
+      charges.set(id, {
+        id, gid: `gid://shopify/AppSubscription/${id}`, shop, name: BILLING_PLAN.name, price: BILLING_PLAN.amount.toFixed(2),
+        currency: BILLING_PLAN.currencyCode, returnUrl, test, status: "PENDING", createdAt: at, updatedAt: at,
+      });
+      return { confirmationUrl: `${appUrl}${SANDBOX_MOUNT_PATH}/confirm?charge=${id}` };
+    },
+
+    async setShopMetafield(session, input) {
+      const shop = requireSession(session, "setShopMetafield");
+      if (!input.namespace || !input.key || !input.type) {
+        throw new ShopifyUserError({ operation: "setShopMetafield", messages: ["Namespace, key and type are required"] });
+      }
+      const forShop = metafields.get(shop) ?? new Map<string, { type: string; value: string }>();
+      forShop.set(`${input.namespace}.${input.key}`, { type: input.type, value: input.value });
+      metafields.set(shop, forShop);
+    },
+
+    async getShopMetafield(session, namespace, key) {
+      const shop = requireSession(session, "getShopMetafield");
+      return metafields.get(shop)?.get(`${namespace}.${key}`)?.value ?? null;
+    },
+
+    getCharge(id) {
+      const charge = charges.get(id);
+      return charge && { ...charge };
+    },
+
+    settleCharge(id, status, at) {
+      const charge = charges.get(id);
+      if (charge?.status !== "PENDING") return undefined;
+      charge.status = status;
+      charge.updatedAt = at;
+      return { ...charge };
+    },
+
+    reopenCharge(id) {
+      const charge = charges.get(id);
+      if (charge) charge.status = "PENDING";
+    },
+
+    shopGid,
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/*
+ * The Admin GraphQL documents the app sends, with variables (never values inlined), and zod
+ * schemas for the parts of the replies it relies on.
+ * @see https://shopify.dev/docs/api/admin-graphql
+ */
+
+export const SHOP_INFO_QUERY = `query ShopInfo {
+  shop { email name plan { partnerDevelopment } }
+}`;
+
+export const SHOP_ID_QUERY = `query ShopId {
+  shop { id }
+}`;
+
+export const SHOP_METAFIELD_QUERY = `query ShopMetafield($namespace: String!, $key: String!) {
+  shop { metafield(namespace: $namespace, key: $key) { value } }
+}`;
+
+export const APP_SUBSCRIPTION_CREATE_MUTATION = `mutation AppSubscriptionCreate($name: String!, $returnUrl: URL!, $test: Boolean, $lineItems: [AppSubscriptionLineItemInput!]!) {
+  appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, lineItems: $lineItems) {
+    appSubscription { id status }
+    confirmationUrl
+    userErrors { field message }
+  }
+}`;
+
+export const METAFIELDS_SET_MUTATION = `mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id }
+    userErrors { field message code }
+  }
+}`;
+
+const userErrors = z.array(z.object({ message: z.string() }).loose());
+
+export const shopInfoData = z.object({
+  shop: z.object({
+    email: z.string().nullish(),
+    name: z.string().nullish(),
+    plan: z.object({ partnerDevelopment: z.boolean().nullish() }).nullish(),
+  }),
+});
+
+export const shopIdData = z.object({ shop: z.object({ id: z.string().min(1) }) });
+
+export const shopMetafieldData = z.object({
+  shop: z.object({ metafield: z.object({ value: z.string() }).nullish() }),
+});
+
+export const appSubscriptionCreateData = z.object({
+  appSubscriptionCreate: z.object({
+    confirmationUrl: z.string().nullish(),
+    userErrors,
+  }),
+});
+
+export const metafieldsSetData = z.object({
+  metafieldsSet: z.object({ userErrors }),
+});

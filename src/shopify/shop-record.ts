@@ -1,0 +1,44 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { shops } from "../db/schema.ts";
+import type { ShopInfo } from "./shopify-admin.ts";
+
+/** The install facts `offline-access.ts` needs from the `shops` row. */
+export interface ShopRecord {
+  email: string | null;
+  installedAt: Date | null;
+  uninstalledAt: Date | null;
+}
+
+export function readShopRecord(db: Db, shop: string): ShopRecord | undefined {
+  return db
+    .select({ email: shops.email, installedAt: shops.installedAt, uninstalledAt: shops.uninstalledAt })
+    .from(shops)
+    .where(eq(shops.domain, shop))
+    .get();
+}
+
+/**
+ * Upserts the shop as installed, in one statement: email (trimmed, lower-cased) and name from
+ * the Admin API, keeping the stored ones when Shopify gives none; `installedAt` set on the first
+ * install and on a reinstall (when `uninstalledAt` was set), else kept; `uninstalledAt` cleared.
+ * Subscription columns are left alone: billing webhooks own them.
+ */
+export function recordShopInstall(db: Db, shop: string, info: ShopInfo, now: Date): void {
+  const email = info.email?.trim().toLowerCase() || null;
+  const name = info.name?.trim() || null;
+  db.insert(shops)
+    .values({ domain: shop, email, name, installedAt: now, uninstalledAt: null, updatedAt: now })
+    .onConflictDoUpdate({
+      target: shops.domain,
+      set: {
+        email: sql`coalesce(excluded.email, ${shops.email})`,
+        name: sql`coalesce(excluded.name, ${shops.name})`,
+        installedAt: sql`case when ${shops.uninstalledAt} is not null or ${shops.installedAt} is null
+          then excluded.installed_at else ${shops.installedAt} end`,
+        uninstalledAt: null,
+        updatedAt: now,
+      },
+    })
+    .run();
+}

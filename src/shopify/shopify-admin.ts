@@ -1,0 +1,47 @@
+import type { OfflineSession } from "./offline-session.ts";
+
+export type { OfflineSession };
+
+/** What the app needs to know about a shop, from the Admin GraphQL `shop` object. */
+export interface ShopInfo {
+  /** The owner's account email (`shop.email`), as Shopify returns it (not lower-cased). */
+  email: string | null;
+  name: string | null;
+  /** `shop.plan.partnerDevelopment`: charges on such stores must be `test: true`. */
+  isDevelopmentStore: boolean;
+}
+
+export interface CreateSubscriptionOptions {
+  /** Where Shopify sends the merchant after approving. */
+  returnUrl: string;
+  /** A test charge (development stores, sandbox); never hard-code `true` for real merchants. */
+  test: boolean;
+}
+
+export interface ShopMetafieldInput {
+  namespace: string;
+  key: string;
+  /** A metafield type such as `single_line_text_field` or `json`. */
+  type: string;
+  value: string;
+}
+
+/**
+ * The Admin API calls this app makes, behind one interface so the real adapter
+ * (`shopify-api-admin.ts`) and the sandbox shop (`sandbox/sandbox-admin.ts`) are swappable.
+ * Failures are `ShopifyAdminError`s (`errors.ts`).
+ */
+export interface ShopifyAdmin {
+  /** Token exchange for an expiring offline token (`expiring: "1"`). */
+  exchangeToken(shop: string, sessionToken: string): Promise<OfflineSession>;
+  /** `grant_type=refresh_token`; the reply carries a rotated refresh token: store both. */
+  refreshToken(shop: string, refreshToken: string): Promise<OfflineSession>;
+  /** `shop { email name plan { partnerDevelopment } }`. */
+  fetchShopInfo(session: OfflineSession): Promise<ShopInfo>;
+  /** `appSubscriptionCreate` for `BILLING_PLAN` (one recurring line item). */
+  createSubscription(session: OfflineSession, options: CreateSubscriptionOptions): Promise<{ confirmationUrl: string }>;
+  /** `metafieldsSet` with the shop (`shop { id }`) as owner. */
+  setShopMetafield(session: OfflineSession, input: ShopMetafieldInput): Promise<void>;
+  /** The shop metafield's value, or `null` when it does not exist. */
+  getShopMetafield(session: OfflineSession, namespace: string, key: string): Promise<string | null>;
+}
