@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadEnv, parseConfig } from "../src/config.ts";
-import { createSenderOfWebhooks } from "../src/webhooks/send-webhook.ts";
+import { WebhookDeliveryError, createWebhookDeliverer } from "../src/sandbox/deliver-webhook.ts";
+import { createWebhookSigner } from "../src/shopify/webhook-hmac.ts";
 import { samplePayload } from "../src/webhooks/sample-payloads.ts";
 
 const USAGE = "usage: npm run trigger -- <topic> [--shop S] [--email E] [--sku K] [--status ST] [--url U]";
@@ -31,12 +32,15 @@ try {
 const baseUrl = (values.url ?? `http://localhost:${config.port}`).replace(/\/+$/, "").replace(/\/webhooks$/, "");
 const sku = values.sku ?? config.addonSkus[0]?.toUpperCase();
 const body = samplePayload(topic, { shop: values.shop, email: values.email, sku, status: values.status });
-const send = createSenderOfWebhooks({ baseUrl, appSecret: config.shopify.apiSecret });
+const deliver = createWebhookDeliverer({ baseUrl, signer: createWebhookSigner(config.shopify.apiSecret) });
 try {
-  const { status, webhookId, eventId } = await send(topic, values.shop, body);
+  const { status, webhookId, eventId } = await deliver(topic, values.shop, body);
   process.stdout.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${status} (event ${eventId}, webhook ${webhookId})\n`);
-  process.exit(status >= 200 && status < 300 ? 0 : 1);
 } catch (err) {
-  process.stderr.write(`could not reach ${baseUrl}/webhooks: ${err instanceof Error ? err.message : String(err)}\nIs the app running (npm start)?\n`);
+  if (err instanceof WebhookDeliveryError && err.status !== null) {
+    process.stderr.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${err.status} (is SHOPIFY_API_SECRET the app's?)\n`);
+  } else {
+    process.stderr.write(`could not reach ${baseUrl}/webhooks: ${err instanceof Error ? err.message : String(err)}\nIs the app running (npm start)?\n`);
+  }
   process.exit(1);
 }

@@ -58,6 +58,7 @@ export function createAccountStore(db: Db) {
       return db.update(shopAccounts).set({ access: "inactive", updatedAt: new Date() }).where(and(...conditions)).run().changes;
     },
 
+    /** The account exists at MouseStats: `active`, with its plan and usage as GetAccount gave them. */
     markAccountActive(email: string, account: MouseStatsAccount, now: Date): void {
       db.update(accounts).set({
         status: "active", planName: account.planName, planDaysLeft: account.planDaysLeft,
@@ -65,11 +66,6 @@ export function createAccountStore(db: Db) {
         heatmapVisits: account.usage.heatmapVisits, playbackVisits: account.usage.playbackVisits,
         usageCheckedAt: now, lastError: null, updatedAt: now,
       }).where(eq(accounts.email, email)).run();
-    },
-
-    /** Fresh usage figures for an account already active. */
-    recordUsage(email: string, account: MouseStatsAccount, now: Date): void {
-      this.markAccountActive(email, account, now);
     },
 
     markAccountCreatedByApp(email: string): void {

@@ -22,7 +22,7 @@ export interface ProvisioningDeps {
 export function createProvisioningHandlers(deps: ProvisioningDeps): Record<string, JobHandler<any>> {
   const now = deps.now ?? Date.now;
   return {
-    ...createShopHandlers({ database: deps.database, queue: deps.queue, shopEmails: deps.shopEmails, onEnqueued: deps.onEnqueued, now }),
+    ...createShopHandlers({ database: deps.database, queue: deps.queue, shopEmails: deps.shopEmails, onEnqueued: deps.onEnqueued }),
     ...createComplianceHandlers(deps.database, now),
     [JOB_KINDS.provisionAccount]: provisionAccountHandler({ db: deps.database.db, mousestats: deps.mousestats, activeFreePlan: deps.activeFreePlan, now }),
   };

@@ -21,14 +21,12 @@ export interface ShopHandlerDeps {
   shopEmails: ShopEmailLookup;
   /** Wakes the worker after a job was enqueued. */
   onEnqueued: () => void;
-  now?: () => number;
 }
 
 /** Handlers for the shop-level billing and lifecycle jobs. Each ignores events older than the last one applied. */
 export function createShopHandlers(deps: ShopHandlerDeps) {
   const { database, queue } = deps;
   const store = createAccountStore(database.db);
-  const now = deps.now ?? Date.now;
   const isStale = (shop: string, eventAtMs: number) => {
     const last = store.getShop(shop)?.billingEventAt?.getTime();
     return last !== undefined && last > eventAtMs;
@@ -99,7 +97,7 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
         store.deactivateShopAccess(p.shop);
         return database.db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run().changes;
       })();
-      logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored", at: now() }, "shop uninstalled");
+      logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored" }, "shop uninstalled");
     },
   };
 

@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import { SHOPIFY_API_VERSION } from "../shopify/api-version.ts";
 import type { WebhookSigner } from "../shopify/webhook-hmac.ts";
 
+export interface DeliveredWebhook { status: number; webhookId: string; eventId: string }
+
 /** Sends one webhook; resolves once the app answered 2xx. */
-export type WebhookDeliverer = (topic: string, shop: string, payload: object) => Promise<void>;
+export type WebhookDeliverer = (topic: string, shop: string, payload: object) => Promise<DeliveredWebhook>;
 
 export interface WebhookDelivererOptions {
   /** The app's base URL (the loopback address in `server.ts`); webhooks go to `<baseUrl>/webhooks`. */
@@ -42,6 +44,8 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
 
   return async (topic, shop, payload) => {
     const body = JSON.stringify(payload);
+    const webhookId = randomUUID();
+    const eventId = randomUUID();
     let response: Response;
     try {
       response = await doFetch(url, {
@@ -53,8 +57,8 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
           "X-Shopify-Hmac-Sha256": options.signer.sign(body),
           "X-Shopify-Shop-Domain": shop,
           "X-Shopify-API-Version": SHOPIFY_API_VERSION,
-          "X-Shopify-Webhook-Id": randomUUID(),
-          "X-Shopify-Event-Id": randomUUID(),
+          "X-Shopify-Webhook-Id": webhookId,
+          "X-Shopify-Event-Id": eventId,
           "X-Shopify-Triggered-At": new Date(now()).toISOString(),
         },
         signal: AbortSignal.timeout(timeoutMs),
@@ -64,5 +68,6 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
     }
     await response.body?.cancel();
     if (!response.ok) throw new WebhookDeliveryError(topic, response.status);
+    return { status: response.status, webhookId, eventId };
   };
 }

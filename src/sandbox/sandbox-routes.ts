@@ -4,7 +4,7 @@ import { SANDBOX_MOUNT_PATH, type SandboxAdmin } from "./sandbox-admin.ts";
 import { confirmPage, messagePage } from "./sandbox-pages.ts";
 import { appSubscriptionsUpdatePayload } from "./subscription-payload.ts";
 
-export type DeliverWebhook = (topic: string, shop: string, payload: object) => Promise<void>;
+export type DeliverWebhook = (topic: string, shop: string, payload: object) => Promise<unknown>;
 
 export interface SandboxRoutesOptions {
   sandboxAdmin: SandboxAdmin;
