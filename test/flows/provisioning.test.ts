@@ -153,3 +153,21 @@ describe("webhook → provisioning", () => {
     expect(server.database.sqlite.prepare("select topic from compliance_requests where shop = ?").all(shop)).toEqual([{ topic: "shop/redact" }]);
   });
 });
+
+describe("webhook → provisioning with real Shopify (no sandbox shop)", () => {
+  let server: TestServer | undefined;
+  afterEach(async () => { await server?.close(); server = undefined; });
+
+  it("fails a billing event for a shop that never installed the app, permanently and with a clear reason", async () => {
+    server = await startTestServer({ SHOPIFY_API_KEY: "real-key", SHOPIFY_API_SECRET: "real-secret", APP_ENCRYPTION_KEY: "ab".repeat(32) });
+    const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "stranger.myshopify.com", body: subscriptionPayload("ACTIVE"), secret: "real-secret" });
+    expect(res.status).toBe(200);
+    const job = await waitFor(() => {
+      const row = server!.database.sqlite.prepare("select status, attempts, last_error from jobs where kind = 'activate-shop'").get() as { status: string; attempts: number; last_error: string } | undefined;
+      return row?.status === "failed" ? row : undefined;
+    }, 5000, "job failed");
+    expect(job.attempts).toBe(1);
+    expect(job.last_error).toBe("Cannot learn the email of stranger.myshopify.com: No offline session for stranger.myshopify.com: the app has not been opened since install");
+    expect(server.simulator!.calls).toEqual([]);
+  });
+});
