@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import { SIMULATOR_MOUNT_PATH, withListenPort, type AppConfig } from "./config.ts";
 import { isDatabaseReady, openDatabase, type Database } from "./db/client.ts";
 import { countShippedMigrations } from "./db/migrations-journal.ts";
+import { pruneOldRows } from "./db/retention.ts";
 import type { Logger } from "./logger.ts";
 import { createMouseStatsClient } from "./mousestats/client.ts";
 import { createMouseStatsSimulator, type MouseStatsSimulator } from "./mousestats/simulator.ts";
@@ -132,12 +133,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
   worker.start();
+  const prune = () => logger.info(pruneOldRows(database.sqlite, now()), "pruned old rows");
+  prune();
+  const pruneTimer = setInterval(prune, 6 * 3_600_000);
+  pruneTimer.unref();
 
   let stopping: Promise<void> | undefined;
   return {
     url: selfUrl, config, database, queue, worker, simulator,
     stop() {
       stopping ??= (async () => {
+        clearInterval(pruneTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
