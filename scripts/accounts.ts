@@ -5,7 +5,7 @@
  *   npm run accounts -- retry <email>        (a running app picks the job up within a second)
  *   npm run accounts -- login-link <email>   (mints a MouseStats login link; plan upgrades happen inside the panel)
  */
-import { ConfigError, loadEnv, parseConfig } from "../src/config.ts";
+import { loadConfigOrExit } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { createSilentLogger } from "../src/logger.ts";
 import { createMouseStatsClient } from "../src/mousestats/client.ts";
@@ -14,13 +14,7 @@ import { createJobQueue } from "../src/queue/job-queue.ts";
 
 const USAGE = "usage: npm run accounts -- list | show <email|shop> | retry <email> | login-link <email>";
 const [command, arg] = process.argv.slice(2);
-let config;
-try {
-  ({ config } = parseConfig(loadEnv()));
-} catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(1);
-}
+const { config } = loadConfigOrExit();
 const database = openDatabase(config.databaseUrl);
 const print = (value: unknown) => process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
 

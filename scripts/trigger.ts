@@ -3,7 +3,7 @@
  * Sends one correctly signed sample webhook to a running app, like `shopify app webhook trigger`.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, loadEnv, parseConfig } from "../src/config.ts";
+import { loadConfigOrExit } from "../src/config.ts";
 import { WebhookDeliveryError, createWebhookDeliverer } from "../src/sandbox/deliver-webhook.ts";
 import { createWebhookSigner } from "../src/shopify/webhook-hmac.ts";
 import { samplePayload } from "../src/webhooks/sample-payloads.ts";
@@ -22,13 +22,7 @@ if (values.help || !topic) {
   process.stdout.write(`${USAGE}\ntopics: app_subscriptions/update, app_purchases_one_time/update, orders/paid, app/uninstalled,\n        customers/data_request, customers/redact, shop/redact (any other topic sends {})\n`);
   process.exit(topic ? 0 : 2);
 }
-let config;
-try {
-  ({ config } = parseConfig(loadEnv()));
-} catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(1);
-}
+const { config } = loadConfigOrExit();
 const baseUrl = (values.url ?? `http://localhost:${config.port}`).replace(/\/+$/, "").replace(/\/webhooks$/, "");
 const sku = values.sku ?? config.addonSkus[0]?.toUpperCase();
 const body = samplePayload(topic, { shop: values.shop, email: values.email, sku, status: values.status });

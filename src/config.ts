@@ -208,3 +208,14 @@ export function withListenPort(config: AppConfig, port: number): AppConfig {
     : config.mousestats;
   return deepFreeze({ ...config, port, shopify: { ...config.shopify, appUrl }, mousestats });
 }
+
+/** For entry points (`npm start`, the CLIs): the parsed config, or every problem on stderr and exit 1. */
+export function loadConfigOrExit(): ParsedConfig {
+  try {
+    return parseConfig(loadEnv());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,20 +1,10 @@
-import { ConfigError, loadEnv, parseConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
 
 /** `npm start`: parse the configuration, start the server, stop gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseConfig(loadEnv());
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const { config, warnings } = parsed;
+  const { config, warnings } = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   for (const warning of warnings) logger.warn(warning);
 
