@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { parseShopDomain } from "../../shopify/shop-domain.ts";
+import { loadPageAssets, serveAsset, type PageAssets } from "./page-assets.ts";
+import { renderPageHtml } from "./page-html.ts";
+
+/** The shop the sandbox page acts for when the URL names none. */
+export const SANDBOX_DEFAULT_SHOP = "demo-shop.myshopify.com";
+
+export interface PageRoutesOptions {
+  /** The app's client id (public: App Bridge reads it from the page). */
+  apiKey: string;
+  /**
+   * Sandbox mode only: mints a short-lived session token for a shop, standing in for App
+   * Bridge, which is absent outside the Shopify admin. Never given in production.
+   */
+  sandboxTokens?: { sign(shop: string): string };
+  /** Pre-loaded assets (tests); read from `./assets/` at creation otherwise. */
+  assets?: PageAssets;
+}
+
+/**
+ * `GET /` (the embedded page) and its own assets under `/assets/`. Mounted at `/` after every
+ * other route group, so it defines nothing under `/api`, `/webhooks`, `/sandbox` and so on.
+ */
+export function createPageRoutes(options: PageRoutesOptions): Hono {
+  const assets = options.assets ?? loadPageAssets();
+  const { sandboxTokens } = options;
+  const page = new Hono();
+
+  page.get("/", (c) => {
+    const shopParam = c.req.query("shop");
+    const shop = parseShopDomain(shopParam);
+    c.header("Content-Security-Policy", frameAncestorsPolicy(shop));
+    // Sandbox pages carry a session token, and every page is per-shop: never cache them.
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    c.header("Link", '<https://cdn.shopify.com>; rel="preconnect"');
+    const sandboxShop = shopParam === undefined ? SANDBOX_DEFAULT_SHOP : shop;
+    return c.html(renderPageHtml({
+      apiKey: options.apiKey,
+      assetVersions: { views: assets["views.js"].version, js: assets["app.js"].version, css: assets["app.css"].version },
+      sandbox: sandboxTokens && {
+        shop: sandboxShop,
+        token: sandboxShop ? sandboxTokens.sign(sandboxShop) : null,
+      },
+    }));
+  });
+
+  page.get("/assets/views.js", (c) => serveAsset(c, assets["views.js"]));
+  page.get("/assets/app.js", (c) => serveAsset(c, assets["app.js"]));
+  page.get("/assets/app.css", (c) => serveAsset(c, assets["app.css"]));
+
+  if (sandboxTokens) {
+    // Session tokens live 60 s; the sandbox page fetches a fresh one here, as App Bridge would mint one.
+    page.get("/assets/sandbox-token", (c) => {
+      c.header("Cache-Control", "no-store");
+      const shop = parseShopDomain(c.req.query("shop") ?? SANDBOX_DEFAULT_SHOP);
+      if (!shop) return c.json({ error: "shop must be a valid *.myshopify.com domain" }, 400);
+      return c.json({ token: sandboxTokens.sign(shop) });
+    });
+  }
+
+  return page;
+}
+
+/**
+ * Lets only the shop's admin and admin.shopify.com frame the page. The shop is included only
+ * when it is a valid `*.myshopify.com` domain: an unvalidated value must never reach a header.
+ */
+export function frameAncestorsPolicy(shop: string | null): string {
+  const ancestors = shop ? [`https://${shop}`, "https://admin.shopify.com"] : ["https://admin.shopify.com"];
+  return `frame-ancestors ${ancestors.join(" ")};`;
+}
