@@ -4,7 +4,7 @@ import { createWebhookDeliverer } from "../../src/sandbox/deliver-webhook.ts";
 import { createWebhookSigner } from "../../src/shopify/webhook-hmac.ts";
 import { samplePayload } from "../../src/webhooks/sample-payloads.ts";
 import { chromiumInstalled, CHROMIUM_PATH, launchChromium, newOfflineContext, screenshot } from "../helpers/browser.ts";
-import { startClockedServer, type ClockedServer } from "../helpers/clocked-server.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const HAS_CHROMIUM = chromiumInstalled();
 if (!HAS_CHROMIUM) console.warn(`BROWSER TEST SKIPPED: ${CHROMIUM_PATH} not installed`);
@@ -13,12 +13,12 @@ const FLOW_TIMEOUT_MS = 60_000;
 const USAGE = { heatmapProjects: 3, playbackProjects: 2, heatmapVisits: 1234, playbackVisits: 567 };
 
 describe.skipIf(!HAS_CHROMIUM)("embedded page in Chromium (sandbox shop, simulated MouseStats, CDN stubbed)", () => {
-  let server: ClockedServer;
+  let server: TestServer;
   let browser: Browser;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startClockedServer(), launchChromium()]);
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -29,13 +29,13 @@ describe.skipIf(!HAS_CHROMIUM)("embedded page in Chromium (sandbox shop, simulat
     Object.assign(simulator().faults, { latencyMs: 0, errorRate: 0, errorStatus: 500 });
   });
 
-  const simulator = () => server.running.simulator!;
+  const simulator = () => server.simulator!;
   const badge = (page: Page) => page.getByTestId("status-badge");
 
   async function openPage(shop: string): Promise<Page> {
     context = await newOfflineContext(browser);
     const page = await context.newPage();
-    await page.goto(`${server.running.url}/?shop=${shop}&host=YWRtaW4&embedded=1`);
+    await page.goto(`${server.url}/?shop=${shop}&host=YWRtaW4&embedded=1`);
     return page;
   }
 
@@ -134,7 +134,7 @@ describe.skipIf(!HAS_CHROMIUM)("embedded page in Chromium (sandbox shop, simulat
     expect(simulator().accounts.has("broken-shop@example.com")).toBe(true);
 
     // The merchant cancels the subscription in Shopify.
-    const deliver = createWebhookDeliverer({ baseUrl: server.running.url, signer: createWebhookSigner(server.running.config.shopify.apiSecret) });
+    const deliver = createWebhookDeliverer({ baseUrl: server.url, signer: createWebhookSigner(server.config.shopify.apiSecret) });
     const at = new Date(Date.now() + 24 * 60 * 60_000).toISOString();
     await deliver("app_subscriptions/update", shop, samplePayload("app_subscriptions/update", { shop, status: "CANCELLED", id: Number(chargeId), at }));
     await expect.poll(async () => {

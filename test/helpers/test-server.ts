@@ -7,6 +7,8 @@ import { startServer, type RunningServer } from "../../src/server.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** Moves the app's clock forward (e.g. past the usage cache's 5 minutes, or a session token's minute). */
+  advanceClock(ms: number): void;
   /** Stops the server and deletes its folder. */
   close(): Promise<void>;
 }
@@ -15,10 +17,15 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(env: Record<string, string> = {}, options: { concurrency?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "ms-app-"));
   const { config } = parseConfig({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: join(dir, "app.db"), LOG_LEVEL: "silent", MOUSESTATS_TIMEOUT_MS: "2000", ...env });
-  const running = await startServer({ config, logger: createSilentLogger(), backoff: { baseMs: 20, capMs: 100 }, concurrency: options.concurrency });
+  let offsetMs = 0;
+  const running = await startServer({
+    config, logger: createSilentLogger(), backoff: { baseMs: 20, capMs: 100 }, concurrency: options.concurrency,
+    now: () => Date.now() + offsetMs,
+  });
   return {
     ...running,
     dir,
+    advanceClock(ms) { offsetMs += ms; },
     async close() {
       await running.stop();
       rmSync(dir, { recursive: true, force: true });
