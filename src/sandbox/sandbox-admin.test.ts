@@ -95,15 +95,15 @@ describe("createSandboxAdmin", () => {
     expect(admin.getCharge("1001")?.status).toBe("PENDING");
   });
 
-  it("keeps shop metafields per shop", async () => {
+  it("keeps app-data metafields per shop", async () => {
     const { admin, session } = setup();
     const other: OfflineSession = { ...session, shop: "other.myshopify.com" };
-    await admin.setShopMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "42" });
-    expect(await admin.getShopMetafield(session, "mousestats", "site_id")).toBe("42");
-    expect(await admin.getShopMetafield(other, "mousestats", "site_id")).toBeNull();
-    await admin.setShopMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "43" });
-    expect(await admin.getShopMetafield(session, "mousestats", "site_id")).toBe("43");
-    await expect(admin.setShopMetafield(session, { namespace: "", key: "k", type: "t", value: "v" })).rejects.toBeInstanceOf(ShopifyUserError);
+    await admin.setAppMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "42" });
+    expect(await admin.getAppMetafield(session, "mousestats", "site_id")).toBe("42");
+    expect(await admin.getAppMetafield(other, "mousestats", "site_id")).toBeNull();
+    await admin.setAppMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "43" });
+    expect(await admin.getAppMetafield(session, "mousestats", "site_id")).toBe("43");
+    await expect(admin.setAppMetafield(session, { namespace: "", key: "k", type: "t", value: "v" })).rejects.toBeInstanceOf(ShopifyUserError);
   });
 
   it("gives each shop a stable numeric gid", () => {

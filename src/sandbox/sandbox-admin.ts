@@ -58,9 +58,10 @@ const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60_000;
 /**
  * The CONTRACT's fake shop for sandbox mode: every `*.myshopify.com` shop exists, is a
  * development store owned by `<handle>@example.com`; token exchange always succeeds (the caller
- * verified the session token); charges and metafields live in memory. Tokens are minted in
- * Shopify's shape but not tracked: any non-empty token is accepted, so sessions stored before
- * a restart keep working and jobs may call it with a placeholder token.
+ * verified the session token); charges and app-data metafields (one app installation per shop)
+ * live in memory. Tokens are minted in Shopify's shape but not tracked: any non-empty token is
+ * accepted, so sessions stored before a restart keep working and jobs may call it with a
+ * placeholder token.
  */
 export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
   const { now } = options;
@@ -129,18 +130,18 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
       return { confirmationUrl: `${appUrl}${SANDBOX_MOUNT_PATH}/confirm?charge=${id}` };
     },
 
-    async setShopMetafield(session, input) {
-      const shop = requireSession(session, "setShopMetafield");
+    async setAppMetafield(session, input) {
+      const shop = requireSession(session, "setAppMetafield");
       if (!input.namespace || !input.key || !input.type) {
-        throw new ShopifyUserError({ operation: "setShopMetafield", messages: ["Namespace, key and type are required"] });
+        throw new ShopifyUserError({ operation: "setAppMetafield", messages: ["Namespace, key and type are required"] });
       }
       const forShop = metafields.get(shop) ?? new Map<string, { type: string; value: string }>();
       forShop.set(`${input.namespace}.${input.key}`, { type: input.type, value: input.value });
       metafields.set(shop, forShop);
     },
 
-    async getShopMetafield(session, namespace, key) {
-      const shop = requireSession(session, "getShopMetafield");
+    async getAppMetafield(session, namespace, key) {
+      const shop = requireSession(session, "getAppMetafield");
       return metafields.get(shop)?.get(`${namespace}.${key}`)?.value ?? null;
     },
 

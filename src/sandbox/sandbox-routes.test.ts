@@ -114,6 +114,7 @@ describe("POST /sandbox/confirm", () => {
     const id = await createCharge();
     const res = await post({ charge: id, decision: "decline" });
     expect(res.status).toBe(303);
+    expect(res.headers.get("location")).not.toContain("charge_id");
     expect(deliveries).toEqual([{ topic: "app_subscriptions/update", shop: SHOP, payload: expectedPayload("DECLINED", "2026-11-27T08:00:00+00:00") }]);
     expect(sandboxAdmin.getCharge(id)?.status).toBe("DECLINED");
   });

@@ -20,8 +20,8 @@ const DECISIONS = { approve: "ACTIVE", decline: "DECLINED" } as const;
 /**
  * The sandbox shop's charge confirmation, to mount at `SANDBOX_MOUNT_PATH` (`/sandbox`):
  * `GET /confirm?charge=` shows the charge with Approve and Decline; `POST /confirm` settles it,
- * delivers `app_subscriptions/update` and redirects (303) to the charge's return URL with
- * `charge_id` appended, as Shopify does. A failed delivery leaves the charge pending (502).
+ * delivers `app_subscriptions/update` and redirects (303) to the charge's return URL, with
+ * `charge_id` appended after an approval, as Shopify does. A failed delivery leaves the charge pending (502).
  */
 export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
   const { sandboxAdmin, deliverWebhook, now } = options;
@@ -59,7 +59,9 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
       sandboxAdmin.reopenCharge(id);
       return c.html(messagePage("Webhook not delivered", "The app did not accept the app_subscriptions/update webhook, so the charge is still pending. Check the app's log and try again.", { href: `${CONFIRM_PATH}?charge=${encodeURIComponent(id)}`, text: "Try again" }), 502);
     }
-    return c.redirect(withChargeId(settled.returnUrl, settled.id), 303);
+    // Shopify returns to the app with `charge_id` only after an approval; a declined charge
+    // leaves the merchant in the admin, so the page must not wait for an activation.
+    return c.redirect(decision === "ACTIVE" ? withChargeId(settled.returnUrl, settled.id) : settled.returnUrl, 303);
   });
 
   return app;
