@@ -25,6 +25,7 @@ import { createShopifyApiAdmin } from "./shopify/shopify-api-admin.ts";
 import { createTokenCipher } from "./shopify/token-cipher.ts";
 import { createWebhookSigner } from "./shopify/webhook-hmac.ts";
 import { shopHandle } from "./shopify/shop-domain.ts";
+import { createTrackingService } from "./tracking/tracking-service.ts";
 import { createApiRoutes } from "./web/api-routes.ts";
 import { createApp } from "./web/app.ts";
 import { createMetrics } from "./web/metrics.ts";
@@ -115,6 +116,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       api: createApiRoutes({
         database, verifier, offlineAccess, admin, mousestats, queue, metrics, logger, onEnqueued: wake, now,
         usage: createUsageRefresher({ db: database.db, mousestats, logger, now }),
+        tracking: createTrackingService({
+          admin, sessions: offlineAccess, apiKey: config.shopify.apiKey, themeEditorUrl: sandboxAdmin?.themeEditorUrl,
+        }),
         loginTokenValidHours: config.loginTokenValidHours,
         isProduction: config.nodeEnv === "production",
         billingReturnUrl: (shop) => sandboxAdmin

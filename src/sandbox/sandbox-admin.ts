@@ -34,6 +34,8 @@ export interface SandboxAdmin extends ShopifyAdmin {
   reopenCharge(id: string): void;
   /** `gid://shopify/Shop/<n>`, stable for a domain across restarts. */
   shopGid(shop: string): string;
+  /** Stands in for the theme editor's app-embed deep link: a page of the sandbox, not Shopify's. */
+  themeEditorUrl(shop: string, activateAppId: string): string;
 }
 
 export interface SandboxAdminOptions {
@@ -164,5 +166,10 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
     },
 
     shopGid,
+
+    themeEditorUrl(shop, activateAppId) {
+      const query = new URLSearchParams({ shop, activateAppId });
+      return `${appUrl}${SANDBOX_MOUNT_PATH}/theme-editor?${query}`;
+    },
   };
 }

@@ -52,6 +52,18 @@ export function confirmPage(charge: SandboxCharge, confirmPath: string): Html {
 </form>`);
 }
 
+/** What the theme editor's app-embed deep link would do in a real store. */
+export function themeEditorPage(shop: string, activateAppId: string): Html {
+  const real = `https://${shop}/admin/themes/current/editor?context=apps&activateAppId=${activateAppId}`;
+  return sandboxPage("Theme editor", html`<h1>Theme editor: turn on the app embed</h1>
+<p>In a real store, <strong>Enable tracking</strong> opens Shopify's theme editor on the published theme with the
+app embed <code>${activateAppId}</code> switched on. The merchant clicks <em>Save</em>; from then on the storefront
+loads the MouseStats script for visitors who allow analytics.</p>
+<p>The sandbox shop has no theme, so nothing changes here. The real link would be:</p>
+<p><code style="overflow-wrap:anywhere">${real}</code></p>
+<p><a href="/?shop=${shop}">Back to the app</a></p>`);
+}
+
 /** A short page for what went wrong, with an optional link. */
 export function messagePage(title: string, message: string, link?: { href: string; text: string }): Html {
   return sandboxPage(title, html`<h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.text}</a></p>` : ""}`);

@@ -33,6 +33,29 @@ beforeEach(() => {
   app = new Hono().route(SANDBOX_MOUNT_PATH, routes);
 });
 
+describe("GET /sandbox/theme-editor", () => {
+  it("stands in for the app-embed deep link, showing the real link it replaces", async () => {
+    const url = new URL(sandboxAdmin.themeEditorUrl(SHOP, "sandbox-api-key/mousestats-tracking"));
+    expect(url.origin).toBe("http://localhost:3000");
+    const res = await app.request(`${url.pathname}${url.search}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const body = await res.text();
+    expect(body).toContain(`https://${SHOP}/admin/themes/current/editor?context=apps&amp;activateAppId=sandbox-api-key/mousestats-tracking`);
+    expect(body).toContain(`href="/?shop=${SHOP}"`);
+  });
+
+  it.each([
+    ["a hostile shop", `?shop=${encodeURIComponent('x.myshopify.com"><script>')}&activateAppId=a/b`],
+    ["a hostile activateAppId", `?shop=${SHOP}&activateAppId=${encodeURIComponent('a/b"><script>')}`],
+    ["nothing", ""],
+  ])("answers 400 for %s", async (_name, query) => {
+    const res = await app.request(`${SANDBOX_MOUNT_PATH}/theme-editor${query}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain("<script>");
+  });
+});
+
 async function createCharge(returnUrl = RETURN_URL): Promise<string> {
   const { confirmationUrl } = await sandboxAdmin.createSubscription(session, { returnUrl, test: true });
   return new URL(confirmationUrl).searchParams.get("charge")!;

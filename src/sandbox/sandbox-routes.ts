@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { parseShopDomain } from "../shopify/shop-domain.ts";
 import { SANDBOX_MOUNT_PATH, type SandboxAdmin } from "./sandbox-admin.ts";
-import { confirmPage, messagePage } from "./sandbox-pages.ts";
+import { confirmPage, messagePage, themeEditorPage } from "./sandbox-pages.ts";
 import { appSubscriptionsUpdatePayload } from "./subscription-payload.ts";
 
 export type DeliverWebhook = (topic: string, shop: string, payload: object) => Promise<unknown>;
@@ -22,6 +23,7 @@ const DECISIONS = { approve: "ACTIVE", decline: "DECLINED" } as const;
  * `GET /confirm?charge=` shows the charge with Approve and Decline; `POST /confirm` settles it,
  * delivers `app_subscriptions/update` and redirects (303) to the charge's return URL, with
  * `charge_id` appended after an approval, as Shopify does. A failed delivery leaves the charge pending (502).
+ * `GET /theme-editor` stands in for the theme editor's app-embed deep link.
  */
 export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
   const { sandboxAdmin, deliverWebhook, now } = options;
@@ -62,6 +64,16 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
     // Shopify returns to the app with `charge_id` only after an approval; a declined charge
     // leaves the merchant in the admin, so the page must not wait for an activation.
     return c.redirect(decision === "ACTIVE" ? withChargeId(settled.returnUrl, settled.id) : settled.returnUrl, 303);
+  });
+
+  // Where Enable tracking leads in sandbox mode: there is no theme to switch the embed on in.
+  app.get("/theme-editor", (c) => {
+    const shop = parseShopDomain(c.req.query("shop"));
+    const activateAppId = c.req.query("activateAppId") ?? "";
+    if (!shop || !/^[\w-]+\/[\w-]+$/.test(activateAppId)) {
+      return c.html(messagePage("Bad request", "The theme editor link needs a valid shop and activateAppId."), 400);
+    }
+    return c.html(themeEditorPage(shop, activateAppId));
   });
 
   return app;

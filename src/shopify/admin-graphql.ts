@@ -10,12 +10,13 @@ export const SHOP_INFO_QUERY = `query ShopInfo {
   shop { email name plan { partnerDevelopment } }
 }`;
 
-export const SHOP_ID_QUERY = `query ShopId {
-  shop { id }
+/** The app installation owns app-data metafields (`metafieldsSet` needs its id as `ownerId`). */
+export const APP_INSTALLATION_ID_QUERY = `query AppInstallationId {
+  currentAppInstallation { id }
 }`;
 
-export const SHOP_METAFIELD_QUERY = `query ShopMetafield($namespace: String!, $key: String!) {
-  shop { metafield(namespace: $namespace, key: $key) { value } }
+export const APP_METAFIELD_QUERY = `query AppMetafield($namespace: String!, $key: String!) {
+  currentAppInstallation { metafield(namespace: $namespace, key: $key) { value } }
 }`;
 
 export const APP_SUBSCRIPTION_CREATE_MUTATION = `mutation AppSubscriptionCreate($name: String!, $returnUrl: URL!, $test: Boolean, $lineItems: [AppSubscriptionLineItemInput!]!) {
@@ -43,10 +44,10 @@ export const shopInfoData = z.object({
   }),
 });
 
-export const shopIdData = z.object({ shop: z.object({ id: z.string().min(1) }) });
+export const appInstallationIdData = z.object({ currentAppInstallation: z.object({ id: z.string().min(1) }) });
 
-export const shopMetafieldData = z.object({
-  shop: z.object({ metafield: z.object({ value: z.string() }).nullish() }),
+export const appMetafieldData = z.object({
+  currentAppInstallation: z.object({ metafield: z.object({ value: z.string() }).nullish() }),
 });
 
 export const appSubscriptionCreateData = z.object({

@@ -4,8 +4,8 @@ export const SHOPIFY_ADMIN_OPERATIONS = [
   "refreshToken",
   "fetchShopInfo",
   "createSubscription",
-  "setShopMetafield",
-  "getShopMetafield",
+  "setAppMetafield",
+  "getAppMetafield",
 ] as const;
 export type ShopifyAdminOperation = (typeof SHOPIFY_ADMIN_OPERATIONS)[number];
 

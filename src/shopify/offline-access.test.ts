@@ -51,8 +51,8 @@ function createFakeAdmin(clock: () => number) {
       return next(queues.info, () => ({ email: "Owner@Example.COM ", name: "My Shop", isDevelopmentStore: false }));
     },
     createSubscription: () => Promise.reject(new Error("not used")),
-    setShopMetafield: () => Promise.reject(new Error("not used")),
-    getShopMetafield: () => Promise.reject(new Error("not used")),
+    setAppMetafield: () => Promise.reject(new Error("not used")),
+    getAppMetafield: () => Promise.reject(new Error("not used")),
   };
   return { admin, calls, queues, fresh };
 }

@@ -18,7 +18,7 @@ export interface CreateSubscriptionOptions {
   test: boolean;
 }
 
-export interface ShopMetafieldInput {
+export interface AppMetafieldInput {
   namespace: string;
   key: string;
   /** A metafield type such as `single_line_text_field` or `json`. */
@@ -40,8 +40,12 @@ export interface ShopifyAdmin {
   fetchShopInfo(session: OfflineSession): Promise<ShopInfo>;
   /** `appSubscriptionCreate` for `BILLING_PLAN` (one recurring line item). */
   createSubscription(session: OfflineSession, options: CreateSubscriptionOptions): Promise<{ confirmationUrl: string }>;
-  /** `metafieldsSet` with the shop (`shop { id }`) as owner. */
-  setShopMetafield(session: OfflineSession, input: ShopMetafieldInput): Promise<void>;
-  /** The shop metafield's value, or `null` when it does not exist. */
-  getShopMetafield(session: OfflineSession, namespace: string, key: string): Promise<string | null>;
+  /**
+   * An app-data metafield: `metafieldsSet` with the app installation (`currentAppInstallation { id }`)
+   * as owner. Only this app can read or write it; the app's theme app extension reads it in Liquid
+   * as `app.metafields.<namespace>.<key>`; it goes away when the app is uninstalled.
+   */
+  setAppMetafield(session: OfflineSession, input: AppMetafieldInput): Promise<void>;
+  /** The app-data metafield's value, or `null` when it does not exist. */
+  getAppMetafield(session: OfflineSession, namespace: string, key: string): Promise<string | null>;
 }

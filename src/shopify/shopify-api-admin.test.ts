@@ -3,11 +3,11 @@ import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, createSilentLogger } from "../logger.ts";
 import {
+  APP_INSTALLATION_ID_QUERY,
+  APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
   METAFIELDS_SET_MUTATION,
-  SHOP_ID_QUERY,
   SHOP_INFO_QUERY,
-  SHOP_METAFIELD_QUERY,
 } from "./admin-graphql.ts";
 import { ShopifyRequestError, ShopifyThrottledError, ShopifyUnauthorizedError, ShopifyUserError } from "./errors.ts";
 import type { OfflineSession } from "./offline-session.ts";
@@ -291,37 +291,49 @@ describe("createShopifyApiAdmin: billing", () => {
   });
 });
 
-describe("createShopifyApiAdmin: metafields", () => {
-  it("reads the shop id, then sends metafieldsSet with it as owner", async () => {
-    const first = expectPost(GRAPHQL_PATH, 200, { data: { shop: { id: "gid://shopify/Shop/548380009" } } });
+describe("createShopifyApiAdmin: app-data metafields", () => {
+  const INSTALLATION = "gid://shopify/AppInstallation/7284162594";
+
+  it("reads the app installation id, then sends metafieldsSet with it as owner", async () => {
+    const first = expectPost(GRAPHQL_PATH, 200, { data: { currentAppInstallation: { id: INSTALLATION } } });
     const second = expectPost(GRAPHQL_PATH, 200, { data: { metafieldsSet: { metafields: [{ id: "gid://shopify/Metafield/1" }], userErrors: [] } } });
-    await admin().setShopMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "12345" });
-    expect(first[0]?.body).toEqual({ query: SHOP_ID_QUERY });
+    await admin().setAppMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "5003504249777020952" });
+    expect(first[0]?.body).toEqual({ query: APP_INSTALLATION_ID_QUERY });
     expect(second[0]?.body).toEqual({
       query: METAFIELDS_SET_MUTATION,
       variables: {
-        metafields: [{ ownerId: "gid://shopify/Shop/548380009", namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "12345" }],
+        metafields: [{ ownerId: INSTALLATION, namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "5003504249777020952" }],
       },
     });
+    expect(second[0]?.headers["x-shopify-access-token"]).toBe(ACCESS);
+    expect(APP_INSTALLATION_ID_QUERY).toMatch(/currentAppInstallation\s*\{\s*id\s*\}/);
+    expect(METAFIELDS_SET_MUTATION).toMatch(/metafieldsSet\(metafields: \$metafields\)/);
   });
 
   it("throws ShopifyUserError when metafieldsSet refuses", async () => {
-    expectPost(GRAPHQL_PATH, 200, { data: { shop: { id: "gid://shopify/Shop/1" } } });
+    expectPost(GRAPHQL_PATH, 200, { data: { currentAppInstallation: { id: INSTALLATION } } });
     expectPost(GRAPHQL_PATH, 200, { data: { metafieldsSet: { metafields: [], userErrors: [{ field: ["metafields", "0", "type"], message: "Type is invalid", code: "INVALID_TYPE" }] } } });
-    const err = await rejection(admin().setShopMetafield(session, { namespace: "n", key: "k", type: "bogus", value: "v" }));
+    const err = await rejection(admin().setAppMetafield(session, { namespace: "n", key: "k", type: "bogus", value: "v" }));
     expect(err).toBeInstanceOf(ShopifyUserError);
-    expect(err).toMatchObject({ messages: ["Type is invalid"] });
+    expect(err).toMatchObject({ messages: ["Type is invalid"], operation: "setAppMetafield" });
   });
 
-  it("reads a shop metafield's value", async () => {
-    const sent = expectPost(GRAPHQL_PATH, 200, { data: { shop: { metafield: { value: "12345" } } } });
-    expect(await admin().getShopMetafield(session, "mousestats", "site_id")).toBe("12345");
-    expect(sent[0]?.body).toEqual({ query: SHOP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } });
+  it("sends no mutation when the installation query fails", async () => {
+    expectPost(GRAPHQL_PATH, 401, { errors: "[API] Invalid API key or access token" });
+    const err = await rejection(admin().setAppMetafield(session, { namespace: "n", key: "k", type: "single_line_text_field", value: "v" }));
+    expect(err).toBeInstanceOf(ShopifyUnauthorizedError);
+    expectNoSecrets(err);
+  });
+
+  it("reads an app-data metafield's value", async () => {
+    const sent = expectPost(GRAPHQL_PATH, 200, { data: { currentAppInstallation: { metafield: { value: "5003504249777020952" } } } });
+    expect(await admin().getAppMetafield(session, "mousestats", "site_id")).toBe("5003504249777020952");
+    expect(sent[0]?.body).toEqual({ query: APP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } });
   });
 
   it("returns null for a missing metafield", async () => {
-    expectPost(GRAPHQL_PATH, 200, { data: { shop: { metafield: null } } });
-    expect(await admin().getShopMetafield(session, "mousestats", "site_id")).toBeNull();
+    expectPost(GRAPHQL_PATH, 200, { data: { currentAppInstallation: { metafield: null } } });
+    expect(await admin().getAppMetafield(session, "mousestats", "site_id")).toBeNull();
   });
 });
 

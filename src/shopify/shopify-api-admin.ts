@@ -3,16 +3,16 @@ import { ApiVersion, LogSeverity, RequestedTokenType, Session, shopifyApi } from
 import type { z } from "zod";
 import type { Logger } from "../logger.ts";
 import {
+  APP_INSTALLATION_ID_QUERY,
+  APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
   METAFIELDS_SET_MUTATION,
-  SHOP_ID_QUERY,
   SHOP_INFO_QUERY,
-  SHOP_METAFIELD_QUERY,
+  appInstallationIdData,
+  appMetafieldData,
   appSubscriptionCreateData,
   metafieldsSetData,
-  shopIdData,
   shopInfoData,
-  shopMetafieldData,
 } from "./admin-graphql.ts";
 import type { SHOPIFY_API_VERSION } from "./api-version.ts";
 import { BILLING_PLAN } from "./billing-plan.ts";
@@ -124,20 +124,21 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
       return { confirmationUrl: result.confirmationUrl };
     },
 
-    async setShopMetafield(session, input) {
-      const operation = "setShopMetafield";
-      const { shop } = await graphql(operation, session, SHOP_ID_QUERY, shopIdData);
+    async setAppMetafield(session, input) {
+      const operation = "setAppMetafield";
+      // Not cached: a reinstall creates a new installation with a new id.
+      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData);
       const { metafieldsSet } = await graphql(operation, session, METAFIELDS_SET_MUTATION, metafieldsSetData, {
-        metafields: [{ ownerId: shop.id, namespace: input.namespace, key: input.key, type: input.type, value: input.value }],
+        metafields: [{ ownerId: installation.id, namespace: input.namespace, key: input.key, type: input.type, value: input.value }],
       });
       if (metafieldsSet.userErrors.length > 0) {
         throw new ShopifyUserError({ operation, messages: metafieldsSet.userErrors.map((e) => e.message) });
       }
     },
 
-    async getShopMetafield(session, namespace, key) {
-      const { shop } = await graphql("getShopMetafield", session, SHOP_METAFIELD_QUERY, shopMetafieldData, { namespace, key });
-      return shop.metafield?.value ?? null;
+    async getAppMetafield(session, namespace, key) {
+      const { currentAppInstallation } = await graphql("getAppMetafield", session, APP_METAFIELD_QUERY, appMetafieldData, { namespace, key });
+      return currentAppInstallation.metafield?.value ?? null;
     },
   };
 }

@@ -9,10 +9,12 @@ import type { JobQueue } from "../queue/job-queue.ts";
 import type { OfflineAccess } from "../shopify/offline-access.ts";
 import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
 import type { SessionTokenVerifier } from "../shopify/session-token.ts";
+import type { TrackingService } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
 import { sessionAuth } from "./session-auth.ts";
+import { createTrackingRoutes } from "./tracking-routes.ts";
 
 export interface ApiRoutesDeps {
   database: Database;
@@ -25,6 +27,8 @@ export interface ApiRoutesDeps {
   onEnqueued: () => void;
   metrics: Metrics;
   logger: Logger;
+  /** The storefront tracking set-up (`/api/tracking`). */
+  tracking: TrackingService;
   loginTokenValidHours: number;
   /** Test charges outside production (and always on development stores). */
   isProduction: boolean;
@@ -46,6 +50,8 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     await offlineAccess.installFromSessionToken(c.get("shop"), c.get("sessionToken"));
     await next();
   });
+
+  api.route("/tracking", createTrackingRoutes({ tracking: deps.tracking, logger }));
 
   api.get("/account", async (c) => {
     const shop = c.get("shop");

@@ -15,6 +15,7 @@ export interface PageAsset {
 
 export const PAGE_ASSET_TYPES = {
   "views.js": "text/javascript; charset=utf-8",
+  "tracking.js": "text/javascript; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "app.css": "text/css; charset=utf-8",
 } as const;
@@ -27,7 +28,7 @@ export const PAGE_ASSET_CACHE_CONTROL = "public, max-age=300";
 
 const DEFAULT_ASSET_DIR = new URL("./assets/", import.meta.url);
 
-/** Reads `views.js`, `app.js` and `app.css` from `src/web/page/assets/` (once, at start-up). */
+/** Reads `views.js`, `tracking.js`, `app.js` and `app.css` from `src/web/page/assets/` (once, at start-up). */
 export function loadPageAssets(dir: URL = DEFAULT_ASSET_DIR): PageAssets {
   const load = (name: PageAssetName): PageAsset => {
     const body = readFileSync(new URL(name, dir), "utf8");
@@ -40,7 +41,7 @@ export function loadPageAssets(dir: URL = DEFAULT_ASSET_DIR): PageAssets {
       bytes: Buffer.byteLength(body),
     };
   };
-  return { "views.js": load("views.js"), "app.js": load("app.js"), "app.css": load("app.css") };
+  return { "views.js": load("views.js"), "tracking.js": load("tracking.js"), "app.js": load("app.js"), "app.css": load("app.css") };
 }
 
 /** Answers with the asset, or 304 when the browser already holds this version. */

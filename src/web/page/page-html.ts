@@ -8,7 +8,7 @@ export interface PageHtmlOptions {
   /** The app's client id, for App Bridge's `<meta name="shopify-api-key">`. */
   apiKey: string;
   /** Content hashes of our script and stylesheet, so a new deploy is not hidden by the 5-minute cache. */
-  assetVersions: { views: string; js: string; css: string };
+  assetVersions: { views: string; tracking: string; js: string; css: string };
   /**
    * Sandbox mode only: the shop this page acts for and a short-lived session token for it.
    * In sandbox mode without a valid shop, `token` is absent and the page explains why.
@@ -18,9 +18,10 @@ export interface PageHtmlOptions {
 
 /**
  * The embedded page's document. App Bridge comes first and synchronously (it must see the
- * page before anything else runs), then Polaris, then our deferred scripts (views before the controller). The body is the
- * loading state; `app.js` replaces it with the view for the account's state. Everything
- * interpolated goes through hono's `html` escaping.
+ * page before anything else runs), then Polaris, then our deferred scripts (the views and the
+ * tracking section before the controller). The body is the loading state; `app.js` replaces it
+ * with the view for the account's state. Everything interpolated goes through hono's `html`
+ * escaping.
  */
 export function renderPageHtml(options: PageHtmlOptions): HtmlEscapedString | Promise<HtmlEscapedString> {
   const { sandbox } = options;
@@ -35,6 +36,7 @@ ${sandbox?.shop ? html`<meta name="sandbox-shop" content="${sandbox.shop}">\n` :
 <script src="${POLARIS_SRC}"></script>
 <link rel="stylesheet" href="/assets/app.css?v=${options.assetVersions.css}">
 <script src="/assets/views.js?v=${options.assetVersions.views}" defer></script>
+<script src="/assets/tracking.js?v=${options.assetVersions.tracking}" defer></script>
 <script src="/assets/app.js?v=${options.assetVersions.js}" defer></script>
 </head>
 <body>

@@ -101,6 +101,7 @@ describe("createPageRoutes: assets", () => {
   it.each([
     ["/assets/app.js", "text/javascript; charset=utf-8"],
     ["/assets/views.js", "text/javascript; charset=utf-8"],
+    ["/assets/tracking.js", "text/javascript; charset=utf-8"],
     ["/assets/app.css", "text/css; charset=utf-8"],
   ])("serves %s with its content type, an ETag and a 5-minute cache", async (path, type) => {
     const res = await embedded.request(path);
@@ -124,7 +125,7 @@ describe("createPageRoutes: assets", () => {
   });
 
   it("keeps our own HTML, JS and CSS under 30 KB in total", async () => {
-    const paths = ["/?shop=my-shop.myshopify.com&host=abc&embedded=1", "/assets/views.js", "/assets/app.js", "/assets/app.css"];
+    const paths = ["/?shop=my-shop.myshopify.com&host=abc&embedded=1", "/assets/views.js", "/assets/tracking.js", "/assets/app.js", "/assets/app.css"];
     const sizes = await Promise.all(paths.map(async (p) => (await (await sandbox.request(p)).arrayBuffer()).byteLength));
     const total = sizes.reduce((a, b) => a + b, 0);
     expect(total).toBeLessThan(30 * 1024);

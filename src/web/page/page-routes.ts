@@ -38,7 +38,9 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
     const sandboxShop = shopParam === undefined ? SANDBOX_DEFAULT_SHOP : shop;
     return c.html(renderPageHtml({
       apiKey: options.apiKey,
-      assetVersions: { views: assets["views.js"].version, js: assets["app.js"].version, css: assets["app.css"].version },
+      assetVersions: {
+        views: assets["views.js"].version, tracking: assets["tracking.js"].version, js: assets["app.js"].version, css: assets["app.css"].version,
+      },
       sandbox: sandboxTokens && {
         shop: sandboxShop,
         token: sandboxShop ? sandboxTokens.sign(sandboxShop) : null,
@@ -47,6 +49,7 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
   });
 
   page.get("/assets/views.js", (c) => serveAsset(c, assets["views.js"]));
+  page.get("/assets/tracking.js", (c) => serveAsset(c, assets["tracking.js"]));
   page.get("/assets/app.js", (c) => serveAsset(c, assets["app.js"]));
   page.get("/assets/app.css", (c) => serveAsset(c, assets["app.css"]));
 

@@ -6,6 +6,7 @@
   const CONFIRM_WAIT_MS = 20000;
   const SANDBOX_TOKEN_MAX_AGE_MS = 40000;
   const V = window.HeatmapsViews;
+  const T = window.HeatmapsTracking;
   const root = document.getElementById("app");
   const bannerArea = document.getElementById("banner");
   const badge = document.getElementById("status-badge");
@@ -44,16 +45,18 @@
     return (body && body.error) || `Something went wrong (HTTP ${res.status}). Try again in a moment.`;
   }
 
-  /** Calls our API with a bearer session token; one retry with a fresh token after a 401. */
-  async function api(method, path, retried) {
+  /** Calls our API with a bearer session token (and a JSON body, if any); one retry with a fresh token after a 401. */
+  async function api(method, path, json, retried) {
     let res;
     try {
       const token = await sessionToken(retried);
-      res = await fetch(path, { method, cache: "no-store", headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+      const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+      if (json !== undefined) headers["Content-Type"] = "application/json";
+      res = await fetch(path, { method, cache: "no-store", headers, body: json === undefined ? undefined : JSON.stringify(json) });
     } catch (err) {
       throw err.status ? err : failure(0, "We could not reach the app. Check your connection and try again.");
     }
-    if (res.status === 401 && !retried) return api(method, path, true);
+    if (res.status === 401 && !retried) return api(method, path, json, true);
     const body = await res.json().catch(() => null);
     if (!res.ok) throw failure(res.status, errorMessage(res, body));
     return body;
@@ -100,6 +103,7 @@
     root.setAttribute("aria-busy", "false");
     root.innerHTML = confirming ? V.confirming() : (V.byStatus[next.status] || V.byStatus.none)(next);
     decorate(root);
+    if (next.status === "active" && !confirming) T.mount(document.getElementById("tracking"), api, decorate);
     if (changed) announcer.textContent = `Heatmaps account: ${label}`;
     window.clearTimeout(pollTimer);
     if (next.status === "pending" || confirming) pollTimer = window.setTimeout(refresh, POLL_MS);
@@ -158,6 +162,8 @@
     subscribe: [subscribe, "We could not start the subscription"],
     retry: [retry, "We could not retry"],
     open: [openHeatmaps, "We could not open your heatmaps"],
+    "save-tracking": [() => T.save(), "We could not save your site ID"],
+    "enable-tracking": [() => T.enable(), "We could not open the theme editor"],
     reload: [refresh, null],
   };
 

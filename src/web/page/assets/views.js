@@ -95,11 +95,7 @@ Bars compare heatmap and playback figures.${stale}</p>`;
 <div id="login-fallback"></div>
 </s-section>
 <s-section heading="Usage">${usageTiles(account.usage)}${checkedLine(account)}</s-section>
-<s-section heading="Install tracking" data-testid="install-tracking">
-<ol class="steps"><li><strong>Add the MouseStats tracking embed to your theme.</strong>
-<span class="muted">In your theme editor, turn on the MouseStats app embed so visits start being recorded.
-Step-by-step instructions are coming soon.</span></li></ol>
-</s-section>`;
+<s-section heading="Tracking" data-testid="tracking-section"><div id="tracking" data-state="loading"></div></s-section>`;
   }
 
   function failed(account) {

@@ -1,0 +1,50 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "../logger.ts";
+import { ShopifyUserError } from "../shopify/errors.ts";
+import { parseSiteId } from "../tracking/site-id.ts";
+import type { TrackingService } from "../tracking/tracking-service.ts";
+import type { AppEnv } from "./app-env.ts";
+
+export interface TrackingRoutesDeps {
+  tracking: TrackingService;
+  logger: Logger;
+}
+
+/**
+ * `GET /api/tracking` → `{ siteId, embedUrl }`; `PUT /api/tracking` `{ siteId }` saves the
+ * MouseStats site ID for the storefront loader: 200 with the same shape, 400 with `{ error }`
+ * for an invalid ID. Mounted after the API's session-token middleware, so `shop` is verified.
+ */
+export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
+  const { tracking, logger } = deps;
+  const routes = new Hono<AppEnv>();
+
+  routes.get("/", async (c) => c.json(await tracking.read(c.get("shop"))));
+
+  routes.put(
+    "/",
+    bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: "The request is too large." }, 413) }),
+    async (c) => {
+      const shop = c.get("shop");
+      const body: unknown = await c.req.json().catch(() => undefined);
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        return c.json({ error: 'Send a JSON object: { "siteId": "<digits>" }.' }, 400);
+      }
+      const parsed = parseSiteId((body as { siteId?: unknown }).siteId);
+      if (!parsed.ok) return c.json({ error: parsed.error, field: "siteId" }, 400);
+      try {
+        const settings = await tracking.save(shop, parsed.siteId);
+        logger.info({ shop, scope: "tracking" }, "MouseStats site ID saved");
+        return c.json(settings);
+      } catch (err) {
+        // Shopify's userErrors are about the value we sent: say so instead of "unreachable".
+        if (!(err instanceof ShopifyUserError)) throw err;
+        logger.warn({ shop, scope: "tracking", err: err.message }, "Shopify refused the site ID metafield");
+        return c.json({ error: `Shopify did not accept the site ID: ${err.messages.join("; ")}` }, 502);
+      }
+    },
+  );
+
+  return routes;
+}

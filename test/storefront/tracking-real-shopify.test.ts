@@ -1,0 +1,113 @@
+import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { APP_INSTALLATION_ID_QUERY, APP_METAFIELD_QUERY, METAFIELDS_SET_MUTATION } from "../../src/shopify/admin-graphql.ts";
+import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
+import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+
+/*
+ * PUT/GET /api/tracking on the real server with the real Shopify adapter: the app's own HTTP
+ * stays on loopback, every call to the shop is intercepted (undici MockAgent) and asserted.
+ */
+
+const API_KEY = "real-api-key";
+const API_SECRET = "real-api-secret";
+const SHOP = "real-shop.myshopify.com";
+const GRAPHQL_PATH = "/admin/api/2026-10/graphql.json";
+const INSTALLATION = "gid://shopify/AppInstallation/904471";
+const SITE_ID = "5003504249777020952";
+
+let agent: MockAgent;
+let previous: Dispatcher;
+let server: TestServer | undefined;
+
+beforeEach(() => {
+  previous = getGlobalDispatcher();
+  agent = new MockAgent();
+  agent.disableNetConnect();
+  agent.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  setGlobalDispatcher(agent);
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  try {
+    agent.assertNoPendingInterceptors();
+  } finally {
+    setGlobalDispatcher(previous);
+    await agent.close();
+  }
+});
+
+async function readBody(body: unknown): Promise<unknown> {
+  if (typeof body === "string") return JSON.parse(body);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<string | Uint8Array>) chunks.push(Buffer.from(chunk));
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** Queues one reply for a POST to the shop and returns the request bodies it saw. */
+function shopReply(path: string, reply: unknown): unknown[] {
+  const sent: unknown[] = [];
+  agent.get(`https://${SHOP}`).intercept({ path, method: "POST" }).reply(async (opts) => {
+    sent.push(await readBody(opts.body));
+    return { statusCode: 200, data: JSON.stringify(reply), responseOptions: { headers: { "content-type": "application/json" } } };
+  });
+  return sent;
+}
+
+function expectInstall(): void {
+  shopReply("/admin/oauth/access_token", {
+    access_token: "shpat_real", scope: "read_orders", expires_in: 3600, refresh_token: "shprt_real", refresh_token_expires_in: 7_776_000,
+  });
+  shopReply(GRAPHQL_PATH, { data: { shop: { email: "owner@real-shop.com", name: "Real", plan: { partnerDevelopment: false } } } });
+}
+
+const startRealServer = () => startTestServer({
+  SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "https://app.example.com", APP_ENCRYPTION_KEY: "ab".repeat(32),
+});
+const bearer = () => ({ authorization: `Bearer ${createSessionTokenSigner({ apiKey: API_KEY, apiSecret: API_SECRET }).sign({ shop: SHOP, now: Date.now() })}` });
+const putSiteId = (siteId: string) => fetch(`${server!.url}/api/tracking`, {
+  method: "PUT", headers: { ...bearer(), "content-type": "application/json" }, body: JSON.stringify({ siteId }),
+});
+
+describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
+  it("saves the site ID with metafieldsSet on the app installation, then reads it back", async () => {
+    server = await startRealServer();
+    expectInstall();
+    const installation = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { id: INSTALLATION } } });
+    const set = shopReply(GRAPHQL_PATH, { data: { metafieldsSet: { metafields: [{ id: "gid://shopify/Metafield/1" }], userErrors: [] } } });
+
+    const res = await putSiteId(` ${SITE_ID} `);
+    expect(res.status).toBe(200);
+    const embedUrl = `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${API_KEY}/mousestats-tracking`;
+    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl });
+    expect(installation).toEqual([{ query: APP_INSTALLATION_ID_QUERY }]);
+    expect(set).toEqual([{
+      query: METAFIELDS_SET_MUTATION,
+      variables: { metafields: [{ ownerId: INSTALLATION, namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: SITE_ID }] },
+    }]);
+
+    const read = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { metafield: { value: SITE_ID } } } });
+    const got = await fetch(`${server.url}/api/tracking`, { headers: bearer() });
+    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl });
+    expect(read).toEqual([{ query: APP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } }]);
+  });
+
+  it("answers 502 with Shopify's reason when metafieldsSet returns userErrors", async () => {
+    server = await startRealServer();
+    expectInstall();
+    shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { id: INSTALLATION } } });
+    shopReply(GRAPHQL_PATH, { data: { metafieldsSet: { metafields: [], userErrors: [{ field: ["metafields", "0", "value"], message: "Value is too long", code: "INVALID" }] } } });
+    const res = await putSiteId(SITE_ID);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: "Shopify did not accept the site ID: Value is too long" });
+  });
+
+  it("sends nothing to Shopify's metafields for an invalid ID", async () => {
+    server = await startRealServer();
+    expectInstall();
+    const res = await putSiteId("12ab");
+    expect(res.status).toBe(400);
+  });
+});
