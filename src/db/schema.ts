@@ -87,8 +87,9 @@ export const webhookEvents = sqliteTable("webhook_events", {
   /** Raw body, kept only until the event's job has run (and dropped by redaction). */
   payload: text("payload"),
 }, (t) => [
+  // No index on shop: it would be written on every delivery (the hot path) and serves only
+  // the rare shop/redact, which can afford a scan.
   uniqueIndex("webhook_events_dedupe_key_idx").on(t.dedupeKey),
-  index("webhook_events_shop_idx").on(t.shop),
 ]);
 
 export const JOB_STATUSES = ["pending", "running", "succeeded", "failed"] as const;
@@ -115,7 +116,8 @@ export const jobs = sqliteTable("jobs", {
 }, (t) => [
   uniqueIndex("jobs_pending_idempotency_key_idx").on(t.idempotencyKey)
     .where(sql`${t.status} = 'pending' and ${t.idempotencyKey} is not null`),
-  index("jobs_idempotency_key_idx").on(t.idempotencyKey),
+  // Partial: most jobs have no key, and each insert would write an index entry for nothing.
+  index("jobs_idempotency_key_idx").on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
   index("jobs_status_run_at_idx").on(t.status, t.runAt),
 ]);
 

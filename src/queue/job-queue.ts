@@ -47,13 +47,20 @@ export function createJobQueue(options: JobQueueOptions) {
   const insert = sqlite.prepare(`insert into jobs (kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
     values (@kind, @payload, @key, 'pending', @runAt, 0, @maxAttempts, @now) on conflict do nothing`);
   // A keyed job waits while another job with its key runs (one provisioning per email at a time).
+  const free = `(j.idempotency_key is null or not exists (select 1 from jobs r where r.idempotency_key = j.idempotency_key
+    and r.id != j.id and r.status = 'running' and r.locked_until >= @now))`;
+  // Two ordered walks of the (status, run_at) index that stop at their first row: one `where`
+  // with an OR made SQLite collect and sort every due row per claim, which a backlog after a
+  // restart turned into seconds of CPU per second.
   const claim = sqlite.prepare(`update jobs set status = 'running', attempts = attempts + 1, locked_by = @worker,
       locked_until = @now + @leaseMs
-    where id = (select j.id from jobs j
-        where ((j.status = 'pending' and j.run_at <= @now) or (j.status = 'running' and j.locked_until < @now))
-        and (j.idempotency_key is null or not exists (select 1 from jobs r where r.idempotency_key = j.idempotency_key
-          and r.id != j.id and r.status = 'running' and r.locked_until >= @now))
-        order by j.run_at, j.id limit 1)
+    where id = (select id from (
+        select * from (select j.id, j.run_at from jobs j where j.status = 'pending' and j.run_at <= @now and ${free}
+          order by j.run_at, j.id limit 1)
+        union all
+        select * from (select j.id, j.run_at from jobs j where j.status = 'running' and j.locked_until < @now and ${free}
+          order by j.run_at, j.id limit 1)
+      ) order by run_at, id limit 1)
       and (${due})
     returning id, kind, payload, idempotency_key, attempts, max_attempts, locked_by, locked_until`);
   const succeed = sqlite.prepare(`update jobs set status = 'succeeded', finished_at = @now, locked_by = null, locked_until = null, last_error = null,

@@ -34,6 +34,18 @@ describe("worker", () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it("lets I/O and timers run while a backlog of I/O-free jobs drains", async () => {
+    for (let i = 0; i < 3000; i++) queue.enqueue({ kind: "t", payload: null });
+    let done = 0;
+    worker = createWorker({ queue, logger, handlers: { t: { run: async () => { done++; } } } });
+    const doneWhenTimerFired = new Promise<number>((resolve) => setTimeout(() => resolve(done), 0));
+    worker.start();
+    // A microtask chain from one job to the next would finish all 3000 before the timer.
+    expect(await doneWhenTimerFired).toBeLessThan(3000);
+    await worker.idle();
+    expect(done).toBe(3000);
+  });
+
   it("runs at most `concurrency` jobs at once", async () => {
     let now = 0;
     let peak = 0;
@@ -87,6 +99,22 @@ describe("worker", () => {
     worker.start();
     await worker.idle();
     expect(status(1)).toEqual({ status: "failed", attempts: 1 });
+  });
+
+  it("does not record a released job's abort as a failure (no onFailed, row stays pending)", async () => {
+    const failures: unknown[] = [];
+    queue.enqueue({ kind: "slow", payload: null, maxAttempts: 1 });
+    worker = createWorker({ queue, logger, handlers: { slow: {
+      run: (_p, ctx) => new Promise<void>((_, reject) => ctx.signal.addEventListener("abort", () => setTimeout(() => reject(new Error("aborted")), 1))),
+      onFailed: (_p, err) => { failures.push(err); },
+    } } });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await worker.stop(20)).toEqual({ finished: 0, released: 1 });
+    worker = undefined;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(failures).toEqual([]);
+    expect(status(1)).toEqual({ status: "pending", attempts: 0 });
   });
 
   it("stops gracefully: finishes quick jobs, aborts and releases slow ones", async () => {

@@ -45,6 +45,16 @@ export function createWorker(options: WorkerOptions) {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   const idleWaiters: Array<() => void> = [];
+  let pumpScheduled = false;
+
+  // A macrotask, never a microtask, and one at a time: jobs that finish without I/O (most shop
+  // jobs) would otherwise start the next job in the same microtask chain and hold HTTP answers
+  // for as long as the backlog lasts (seconds, in the soak).
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => { pumpScheduled = false; pump(); });
+  }
 
   function pump(): void {
     if (timer) { clearTimeout(timer); timer = undefined; }
@@ -52,7 +62,7 @@ export function createWorker(options: WorkerOptions) {
       const job = queue.claimNext(workerId, leaseMs);
       if (!job) break;
       const abort = new AbortController();
-      const done = execute(job, abort.signal).finally(() => { inFlight.delete(job.id); pump(); });
+      const done = execute(job, abort.signal).finally(() => { inFlight.delete(job.id); schedulePump(); });
       inFlight.set(job.id, { job, done, abort });
     }
     if (!running) return;
@@ -75,6 +85,8 @@ export function createWorker(options: WorkerOptions) {
       if (queue.complete(job, { redactPayload: handler.redactPayloadWhenDone })) log.info("job succeeded");
       else log.warn("job finished after its lease was lost; result kept, row left to its new owner");
     } catch (err) {
+      // stop() aborted it and put it back in the queue: it did not fail, and must not look failed.
+      if (signal.aborted && !running) return;
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLaterError) {
         const outcome = queue.fail(job, message, { retryAfterMs: err.delayMs });
@@ -107,7 +119,7 @@ export function createWorker(options: WorkerOptions) {
 
     /** Wake up now: a job was enqueued. */
     notify(): void {
-      if (running) queueMicrotask(pump);
+      if (running) schedulePump();
     },
 
     /** Resolves when nothing is due and nothing runs (tests, benchmarks). */

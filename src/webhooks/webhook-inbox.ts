@@ -12,24 +12,74 @@ export interface InboxEntry {
   jobs: EnqueueInput[];
 }
 
-/**
- * The webhook inbox: the event row and its jobs are written in one transaction, so an event
- * is either fully accepted (and will be carried out) or not at all; a second delivery of the
- * same event finds its row and changes nothing.
- */
-export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue) {
-  const insertEvent = sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at)
-    values (@dedupeKey, @eventId, @webhookId, @topic, @shop, @triggeredAtMs, @receivedAtMs) on conflict (dedupe_key) do nothing`);
-  const accept = sqlite.transaction((entry: InboxEntry): "accepted" | "duplicate" => {
-    const { jobs, ...event } = entry;
-    if (insertEvent.run(event).changes === 0) return "duplicate";
-    for (const job of jobs) queue.enqueue(job);
-    return "accepted";
-  });
-  return { accept };
+export type InboxOutcome = "accepted" | "duplicate";
+
+export interface WebhookInbox {
+  /**
+   * Stores the event and its jobs; resolves once they are committed (or found to be a
+   * duplicate), rejects when they could not be stored. Deliveries that arrive together share
+   * one transaction (group commit).
+   */
+  accept(entry: InboxEntry): Promise<InboxOutcome>;
 }
 
-export type WebhookInbox = ReturnType<typeof createWebhookInbox>;
+interface Waiting {
+  entry: InboxEntry;
+  resolve: (outcome: InboxOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The webhook inbox: an event row and its jobs are written in one transaction, so an event is
+ * either fully accepted (and will be carried out) or not at all; a second delivery of the same
+ * event finds its row and changes nothing, even when both are in one batch.
+ *
+ * Group commit: a commit costs far more than an insert, so `accept` gathers the entries of one
+ * event-loop turn and commits them together at `setImmediate`, answering each only after that
+ * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
+ */
+export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): WebhookInbox {
+  const insertEvent = sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at)
+    values (?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing`);
+  const store = (e: InboxEntry): InboxOutcome => {
+    if (insertEvent.run(e.dedupeKey, e.eventId, e.webhookId, e.topic, e.shop, e.triggeredAtMs, e.receivedAtMs).changes === 0) return "duplicate";
+    for (const job of e.jobs) queue.enqueue(job);
+    return "accepted";
+  };
+  const storeOne = sqlite.transaction(store);
+  const storeBatch = sqlite.transaction((batch: Waiting[]) => batch.map((w) => store(w.entry)));
+  let batch: Waiting[] = [];
+
+  function flush(): void {
+    const current = batch;
+    batch = [];
+    let outcomes: InboxOutcome[] | undefined;
+    try {
+      outcomes = storeBatch(current);
+    } catch {
+      outcomes = undefined; // rolled back whole; find the entry at fault below
+    }
+    if (outcomes) {
+      for (let i = 0; i < current.length; i++) current[i]!.resolve(outcomes[i]!);
+      return;
+    }
+    for (const w of current) {
+      try {
+        w.resolve(storeOne(w.entry));
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+
+  return {
+    accept(entry) {
+      return new Promise((resolve, reject) => {
+        if (batch.push({ entry, resolve, reject }) === 1) setImmediate(flush);
+      });
+    },
+  };
+}
 
 /** Shopify's documented dedupe key is the event id; deliveries without one fall back to the webhook id. */
 export function dedupeKeyFor(topic: string, eventId: string | null, webhookId: string): string {

@@ -1,0 +1,61 @@
+import { createSessionTokenSigner } from "../src/shopify/session-token.ts";
+import type { HttpTimer } from "./http-timer.ts";
+import { BENCH_APP } from "./production-env.ts";
+import { seededShop } from "./seed-shops.ts";
+import type { BenchSimulator } from "./simulator-server.ts";
+import { summarize, type LatencySummary } from "./stats.ts";
+
+export interface LoginLinkResult {
+  requests: number;
+  /** `POST /api/login-link` as the page sees it. */
+  totalMs: LatencySummary;
+  /** GenerateLoginToken as MouseStats (the simulator) spent on it. */
+  mousestatsMs: LatencySummary;
+  /** Total minus the MouseStats call: what the app adds (session token, stored session, DB, its HTTP client). */
+  overheadMs: LatencySummary;
+  /** Cross-check from the app's own request-duration histogram: share of login links it answered within 5 ms. */
+  serverShareUnder5ms: number;
+}
+
+/** Login-link requests the app counted in its histogram: within 5 ms, and in all. */
+async function serverHistogram(http: HttpTimer): Promise<{ under5ms: number; count: number }> {
+  const text = (await http.time("GET", "/metrics")).body;
+  const sum = (pattern: RegExp) => text.split("\n").filter((l) => l.includes('route="/api/login-link"') && pattern.test(l))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  return { under5ms: sum(/_bucket\{.*le="0\.005"/), count: sum(/^http_request_duration_seconds_count/) };
+}
+
+/**
+ * Login link: one request at a time, each from another seeded shop (the limit is 10 links per
+ * shop per minute), against the simulator with no added latency. The simulator's own time for
+ * each GenerateLoginToken is subtracted from the page's round trip.
+ */
+export async function benchLoginLink(options: { http: HttpTimer; simulator: BenchSimulator; firstShop: number; warmup?: number; requests?: number }): Promise<LoginLinkResult> {
+  const { http, simulator } = options;
+  const warmup = options.warmup ?? 50;
+  const count = options.requests ?? 500;
+  const signer = createSessionTokenSigner({ apiKey: BENCH_APP.apiKey, apiSecret: BENCH_APP.apiSecret });
+  const totals: number[] = [];
+  let before = { under5ms: 0, count: 0 };
+  const calls: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const token = signer.sign({ shop: seededShop(options.firstShop + i), now: Date.now() });
+    simulator.resetCounters();
+    const res = await http.time("POST", "/api/login-link", { authorization: `Bearer ${token}` });
+    if (res.status !== 200 || !res.body.includes("_token=")) throw new Error(`login link answered ${res.status}: ${res.body}`);
+    const call = simulator.timings.find((t) => t.op === "GenerateLoginToken");
+    if (!call) throw new Error("login link made no GenerateLoginToken call");
+    if (i === warmup - 1) before = await serverHistogram(http);
+    if (i < warmup) continue;
+    totals.push(res.ms);
+    calls.push(call.endMs - call.startMs);
+  }
+  const after = await serverHistogram(http);
+  return {
+    serverShareUnder5ms: (after.under5ms - before.under5ms) / (after.count - before.count),
+    requests: count,
+    totalMs: summarize(totals),
+    mousestatsMs: summarize(calls),
+    overheadMs: summarize(totals.map((t, i) => t - calls[i]!)),
+  };
+}

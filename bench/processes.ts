@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { openSync, closeSync, readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { pinnedCommand } from "./cpu-pinning.ts";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const BARE = fileURLToPath(new URL("./bare-server.ts", import.meta.url));
+
+export interface ServerProcess {
+  pid: number;
+  port: number;
+  url: string;
+  /** Milliseconds from spawn to the first 200 from /readyz (the app) or to the printed port (bare). */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts `node src/main.ts` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
+export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string }): Promise<ServerProcess> {
+  const port = await freePort();
+  const out = openSync(options.logFile, "a");
+  const started = performance.now();
+  // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, MAIN]);
+  const child = spawn(command!, args, {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
+    stdio: ["ignore", out, out],
+  });
+  closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = exitOf(child);
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) break;
+    if (child.exitCode !== null) throw new Error(`app exited (${child.exitCode}) before it was ready; see ${options.logFile}`);
+    if (performance.now() - started > 15_000) throw new Error(`app not ready after 15 s; see ${options.logFile}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return { pid: child.pid!, port, url, startMs: performance.now() - started, stop: () => stopChild(child, exited) };
+}
+
+export async function startBareServer(cpu: string | null): Promise<ServerProcess> {
+  const started = performance.now();
+  const [command, ...args] = pinnedCommand(cpu, [process.execPath, BARE]);
+  const child = spawn(command!, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = exitOf(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
+    void exited.then(() => reject(new Error("bare server exited")));
+  });
+  return { pid: child.pid!, port, url: `http://127.0.0.1:${port}`, startMs: performance.now() - started, stop: () => stopChild(child, exited) };
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TICKS_PER_S = 100;
+
+/** Resident and peak memory (MiB) and CPU seconds used so far, from /proc (Linux). */
+export function processStats(pid: number): { rssMiB: number; peakRssMiB: number; cpuS: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the ")" ending the name.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssMiB: kib("VmRSS") / 1024, peakRssMiB: kib("VmHWM") / 1024, cpuS: ticks / TICKS_PER_S };
+}
+
+/** Busy seconds of one core so far (all processes), from /proc/stat; NaN when unknown. */
+export function coreBusyS(cpu: string | null): number {
+  if (cpu === null || !/^\d+$/.test(cpu)) return Number.NaN;
+  const line = readFileSync("/proc/stat", "utf8").split("\n").find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return Number.NaN;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_S;
+}

@@ -1,0 +1,38 @@
+import { openDatabase } from "../src/db/client.ts";
+import type { MouseStatsSimulator } from "../src/mousestats/simulator.ts";
+import { createAccountStore } from "../src/provisioning/account-store.ts";
+import { createSessionStorage } from "../src/shopify/session-storage.ts";
+import { recordShopInstall } from "../src/shopify/shop-record.ts";
+import { createTokenCipher } from "../src/shopify/token-cipher.ts";
+import { ENCRYPTION_KEY } from "./production-env.ts";
+
+export const seededShop = (i: number) => `seeded-${i}.myshopify.com`;
+export const seededEmail = (i: number) => `owner-${i}@example.com`;
+
+/**
+ * Puts `count` shops into a new database as a real install and purchase would leave them: the
+ * offline session from token exchange (encrypted with the app's key), the shop row with its
+ * email, an active MouseStats account mapped to the shop, and the same account at the
+ * simulator. Production mode cannot reach Shopify, so this stands in for token exchange.
+ */
+export function seedShops(databaseUrl: string, count: number, sim: MouseStatsSimulator): void {
+  const database = openDatabase(databaseUrl);
+  try {
+    const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(Buffer.from(ENCRYPTION_KEY, "hex")) });
+    const store = createAccountStore(database.db);
+    const usage = { heatmapProjects: 2, playbackProjects: 1, heatmapVisits: 1234, playbackVisits: 56 };
+    database.sqlite.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const shop = seededShop(i);
+        const email = seededEmail(i);
+        storage.storeOfflineSession({ id: `offline_${shop}`, shop, scope: "read_orders", accessToken: `shpat_bench_${i}` });
+        recordShopInstall(database.db, shop, { email, name: `Seeded ${i}`, isDevelopmentStore: false }, new Date());
+        store.mapShopToAccount({ shop, email, source: "subscription", sourceRef: `gid://shopify/AppSubscription/${i}` });
+        store.markAccountActive(email, { email, planName: "Free", planDaysLeft: 30, usage }, new Date());
+        sim.accounts.set(email, { email, password: "seeded", planName: "Free", planDaysLeft: 30, usage: { ...usage } });
+      }
+    })();
+  } finally {
+    database.close();
+  }
+}

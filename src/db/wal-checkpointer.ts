@@ -1,0 +1,52 @@
+import { Worker } from "node:worker_threads";
+import type Sqlite from "better-sqlite3";
+import type { Logger } from "../logger.ts";
+
+export interface WalCheckpointerOptions {
+  /** The app's connection: its own checkpoints become the fallback. */
+  sqlite: Sqlite.Database;
+  /** The database file (not `:memory:`). */
+  path: string;
+  logger: Logger;
+  /** @default 100 */
+  intervalMs?: number;
+  /** WAL pages past which the app's connection checkpoints by itself after a commit. @default 10000 (40 MiB) */
+  fallbackPages?: number;
+}
+
+export interface WalCheckpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Checkpoints the WAL from a worker thread. Left to SQLite, each checkpoint runs inside the
+ * COMMIT that crosses 1,000 WAL pages, and that COMMIT, and with it the event loop, waits for
+ * the checkpoint's fsyncs: tens of milliseconds on a slow disk, added to whatever request is
+ * waiting (measured: webhook p99 at 1,000 req/s went from 2 ms to 200 ms). The app's connection
+ * keeps a checkpoint of its own at `fallbackPages`, so the WAL stays bounded if this thread
+ * falls behind (a sustained write flood) or dies.
+ */
+export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
+  const { sqlite, logger } = options;
+  sqlite.pragma(`wal_autocheckpoint = ${options.fallbackPages ?? 10_000}`);
+  const worker = new Worker(new URL("./wal-checkpoint-worker.ts", import.meta.url), {
+    workerData: { path: options.path, intervalMs: options.intervalMs ?? 100 },
+  });
+  let reported = false;
+  worker.on("message", (message: { error?: string }) => {
+    // One line, not one per interval: the fallback keeps the WAL bounded meanwhile.
+    if (message.error && !reported) logger.warn({ err: message.error }, "background WAL checkpoint failed; SQLite checkpoints on commit instead");
+    reported = true;
+  });
+  worker.on("error", (err) => logger.warn({ err: err.message }, "WAL checkpoint thread stopped; SQLite checkpoints on commit instead"));
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      const timer = setTimeout(() => void worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { trackConnectionsForShutdown } from "./drain-connections.ts";
+
+describe("trackConnectionsForShutdown", () => {
+  let server: Server | undefined;
+  afterEach(() => { server?.closeAllConnections(); server?.close(); });
+
+  it("lets close() finish while a client keeps its keep-alive connections busy, answering what is in flight", async () => {
+    server = createServer((req, res) => { setTimeout(() => res.end("ok"), req.url === "/slow" ? 300 : 1); });
+    const drain = trackConnectionsForShutdown(server);
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        fetch(`${url}/fast`).then((r) => r.text(), () => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const slow = fetch(`${url}/slow`).then((r) => r.text());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const closed = new Promise<number>((resolve) => { const t = Date.now(); server!.close(() => resolve(Date.now() - t)); });
+    server.closeIdleConnections();
+    drain.drain();
+    expect(await slow).toBe("ok");
+    // Without the drain the load reuses the slow request's connection and close() never returns.
+    expect(await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve("still open"), 3000))])).toBeLessThan(3000);
+    loading = false;
+    await load;
+  });
+});

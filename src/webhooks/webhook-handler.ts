@@ -1,0 +1,105 @@
+import type { Logger } from "../logger.ts";
+import { parseShopDomain } from "../shopify/shop-domain.ts";
+import type { WebhookSigner } from "../shopify/webhook-hmac.ts";
+import { dedupeKeyFor, type WebhookInbox } from "./webhook-inbox.ts";
+import { planWebhook } from "./webhook-jobs.ts";
+
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const TOPIC_PATTERN = /^[a-z0-9_]+(\/[a-z0-9_]+)+$/;
+
+export interface WebhookHandlerOptions {
+  signer: WebhookSigner;
+  inbox: WebhookInbox;
+  addonSkus: readonly string[];
+  logger: Logger;
+  /** Called after an event and its jobs are committed (wakes the worker). */
+  onAccepted: () => void;
+  /** Counts each delivery by outcome (metrics). */
+  onOutcome?: (topic: string, outcome: WebhookOutcome) => void;
+  now?: () => number;
+}
+
+export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "unauthorized" | "malformed" | "too_large";
+
+/** What to answer: 200 with no body, or the status and a JSON `{ error }`. */
+export interface WebhookReply {
+  status: 200 | 400 | 401;
+  error?: string;
+}
+
+/** Reads a request header by its lower-case name. */
+export type HeaderReader = (name: string) => string | undefined;
+
+const OK: WebhookReply = { status: 200 };
+
+/**
+ * The transport-free core of `POST /webhooks`: verify the HMAC over the raw bytes, check headers
+ * and body, store the event and its jobs (one transaction, shared with the deliveries that
+ * arrived together), answer. Rejections are answered at once; an accepted delivery only once
+ * its commit is done. Nothing here waits on MouseStats.
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): (raw: Uint8Array, header: HeaderReader) => WebhookReply | Promise<WebhookReply> {
+  const { signer, inbox, addonSkus, logger, onAccepted, now = Date.now } = options;
+  const count = options.onOutcome ?? (() => {});
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+  return function handleWebhook(raw, header) {
+    if (!signer.verify(raw, header("x-shopify-hmac-sha256"))) {
+      logger.warn({ scope: "webhooks" }, "webhook rejected: missing or invalid HMAC");
+      count("unknown", "unauthorized");
+      return { status: 401, error: "invalid HMAC" };
+    }
+    const topic = header("x-shopify-topic")?.trim() ?? "";
+    const shop = parseShopDomain(header("x-shopify-shop-domain"));
+    const webhookId = header("x-shopify-webhook-id")?.trim() ?? "";
+    const eventId = header("x-shopify-event-id")?.trim() || null;
+    const triggeredAt = header("x-shopify-triggered-at");
+    const problems = [
+      !TOPIC_PATTERN.test(topic) && "X-Shopify-Topic",
+      !shop && "X-Shopify-Shop-Domain",
+      !ID_PATTERN.test(webhookId) && "X-Shopify-Webhook-Id",
+      eventId !== null && !ID_PATTERN.test(eventId) && "X-Shopify-Event-Id",
+      !header("x-shopify-api-version") && "X-Shopify-API-Version",
+    ].filter(Boolean);
+    if (problems.length > 0 || !shop) {
+      count("unknown", "malformed");
+      return { status: 400, error: `missing or invalid header: ${problems.join(", ")}` };
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(utf8.decode(raw));
+    } catch {
+      body = undefined;
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      count(topic, "malformed");
+      return { status: 400, error: "body must be a UTF-8 JSON object" };
+    }
+
+    const receivedAtMs = now();
+    const triggeredAtMs = triggeredAt ? Date.parse(triggeredAt) : NaN;
+    const eventAtMs = Number.isFinite(triggeredAtMs) ? triggeredAtMs : receivedAtMs;
+    const plan = planWebhook({ topic, shop, body, eventAtMs, addonSkus });
+    if (plan.kind === "malformed") {
+      logger.warn({ scope: "webhooks", topic, shop, webhookId, reason: plan.reason }, "webhook rejected: malformed body");
+      count(topic, "malformed");
+      return { status: 400, error: plan.reason };
+    }
+    const stored = inbox.accept({
+      dedupeKey: dedupeKeyFor(topic, eventId, webhookId), eventId, webhookId, topic, shop,
+      triggeredAtMs: Number.isFinite(triggeredAtMs) ? triggeredAtMs : null, receivedAtMs,
+      jobs: plan.kind === "jobs" ? plan.jobs : [],
+    });
+    return stored.then((outcome) => {
+      if (outcome === "accepted" && plan.kind === "jobs") onAccepted();
+      count(topic, outcome === "accepted" && plan.kind === "ignore" ? "ignored" : outcome);
+      // One line per delivery is debug: the inbox row is the durable record of every delivery.
+      if (logger.isLevelEnabled("debug")) {
+        logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "ignore" ? plan.reason : undefined }, "webhook stored");
+      }
+      return OK;
+    });
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../db/client.ts";
+import { createJobQueue } from "../queue/job-queue.ts";
+import { createWebhookInbox, type InboxEntry, type WebhookInbox } from "./webhook-inbox.ts";
+
+describe("webhook inbox (group commit)", () => {
+  let dir: string;
+  let database: Database;
+  let inbox: WebhookInbox;
+  let transactions: number;
+  const count = (table: string) => (database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  const entry = (key: string, jobs: InboxEntry["jobs"] = [{ kind: "provision-order", payload: { key } }]): InboxEntry => ({
+    dedupeKey: `orders/paid|event:${key}`, eventId: key, webhookId: `wh-${key}`, topic: "orders/paid",
+    shop: "inbox.myshopify.com", triggeredAtMs: 1, receivedAtMs: 2, jobs,
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "inbox-"));
+    database = openDatabase(join(dir, "app.db"));
+    const sqlite = database.sqlite;
+    transactions = 0;
+    // Counts the transactions the inbox runs; everything else is the real connection.
+    const counted = {
+      prepare: (sql: string) => sqlite.prepare(sql),
+      transaction: <A extends unknown[], R>(fn: (...args: A) => R) => {
+        const tx = sqlite.transaction(fn);
+        return (...args: A) => { transactions++; return tx(...args); };
+      },
+    } as unknown as Sqlite.Database;
+    inbox = createWebhookInbox(counted, createJobQueue({ sqlite }));
+  });
+  afterEach(() => {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("commits deliveries that arrive together in one transaction, and answers each only after it", async () => {
+    const pending = ["a", "b", "c"].map((key) => inbox.accept(entry(key)));
+    expect(count("webhook_events")).toBe(0);
+    const outcomes = await Promise.all(pending);
+    expect(outcomes).toEqual(["accepted", "accepted", "accepted"]);
+    expect(transactions).toBe(1);
+    // Committed, not just written on this connection: another connection sees the rows.
+    const other = new Sqlite(join(dir, "app.db"), { readonly: true });
+    expect(other.prepare("select count(*) as n from webhook_events").get()).toEqual({ n: 3 });
+    expect(other.prepare("select count(*) as n from jobs").get()).toEqual({ n: 3 });
+    other.close();
+  });
+
+  it("stores an event once when duplicates share a batch or come later", async () => {
+    const together = await Promise.all([inbox.accept(entry("dup")), inbox.accept(entry("dup"))]);
+    expect(together).toEqual(["accepted", "duplicate"]);
+    expect(await inbox.accept(entry("dup"))).toBe("duplicate");
+    expect(count("webhook_events")).toBe(1);
+    expect(count("jobs")).toBe(1);
+  });
+
+  it("fails only the entry that cannot be stored; the rest of its batch is committed", async () => {
+    const bad = entry("bad", [{ kind: "provision-order", payload: { n: 1n } }]); // a BigInt does not serialise
+    const results = await Promise.allSettled([inbox.accept(entry("ok-1")), inbox.accept(bad), inbox.accept(entry("ok-2"))]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(database.sqlite.prepare("select event_id from webhook_events order by id").pluck().all()).toEqual(["ok-1", "ok-2"]);
+    expect(count("jobs")).toBe(2);
+    expect(await inbox.accept(entry("after"))).toBe("accepted");
+  });
+
+  it("starts a new batch for deliveries that arrive after a commit", async () => {
+    await inbox.accept(entry("first"));
+    await inbox.accept(entry("second"));
+    expect(transactions).toBe(2);
+    expect(count("webhook_events")).toBe(2);
+  });
+});
