@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { accounts, shopAccounts, shops } from "../db/schema.ts";
 import { SHOP_OWNED_SOURCES } from "./account-store.ts";
@@ -19,24 +19,37 @@ export interface ShopAccountView {
 
 /**
  * What the shop's page shows: the shop's own account (subscription or purchase), the active
- * mapping first, else the newest. `inactive` when the shop's access was withdrawn.
+ * mapping first, else the newest. `inactive` when the shop's access was withdrawn. Read on
+ * every page poll and login link, so the queries are prepared once (drizzle would otherwise
+ * build and prepare them per call: ~0.3 ms).
  */
-export function readShopAccountView(db: Db, shop: string): ShopAccountView {
-  const row = db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
+export function createShopAccountViews(db: Db) {
+  const ownAccount = db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
     .innerJoin(accounts, eq(accounts.email, shopAccounts.accountEmail))
-    .where(and(eq(shopAccounts.shop, shop), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES])))
+    .where(and(eq(shopAccounts.shop, sql.placeholder("shop")), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES])))
     .orderBy(desc(eq(shopAccounts.access, "active")), desc(shopAccounts.updatedAt), desc(shopAccounts.id))
-    .limit(1).get();
-  if (!row) {
-    const email = db.select({ email: shops.email }).from(shops).where(eq(shops.domain, shop)).get()?.email ?? null;
-    return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
-  }
-  const a = row.account;
+    .limit(1).prepare();
+  const shopEmail = db.select({ email: shops.email }).from(shops).where(eq(shops.domain, sql.placeholder("shop"))).prepare();
+  return {
+    read(shop: string): ShopAccountView {
+      const row = ownAccount.get({ shop });
+      if (!row) {
+        const email = shopEmail.get({ shop })?.email ?? null;
+        return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
+      }
+      return toView(shop, row.mapping.access, row.account);
+    },
+  };
+}
+
+export type ShopAccountViews = ReturnType<typeof createShopAccountViews>;
+
+function toView(shop: string, access: "active" | "inactive", a: typeof accounts.$inferSelect): ShopAccountView {
   const hasUsage = a.heatmapProjects !== null && a.playbackProjects !== null && a.heatmapVisits !== null && a.playbackVisits !== null;
   return {
     shop,
     email: a.email,
-    status: row.mapping.access === "inactive" ? "inactive" : a.status,
+    status: access === "inactive" ? "inactive" : a.status,
     plan: a.planName,
     planDaysLeft: a.planDaysLeft,
     usage: hasUsage ? { heatmapProjects: a.heatmapProjects!, playbackProjects: a.playbackProjects!, heatmapVisits: a.heatmapVisits!, playbackVisits: a.playbackVisits! } : null,

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { retryAccount } from "../provisioning/account-admin.ts";
-import { readShopAccountView } from "../provisioning/shop-account-view.ts";
+import { createShopAccountViews } from "../provisioning/shop-account-view.ts";
 import type { UsageRefresher } from "../provisioning/usage-refresher.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { OfflineAccess } from "../shopify/offline-access.ts";
@@ -43,6 +43,7 @@ export interface ApiRoutesDeps {
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
   const limiter = createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
+  const views = createShopAccountViews(database.db);
   const api = new Hono<AppEnv>();
 
   api.use("*", sessionAuth(deps.verifier, logger));
@@ -55,11 +56,11 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
 
   api.get("/account", async (c) => {
     const shop = c.get("shop");
-    let view = readShopAccountView(database.db, shop);
+    let view = views.read(shop);
     let stale = false;
     if (view.status === "active" && view.email) {
       stale = !(await deps.usage.ensureFresh(view.email, view.usageCheckedAt));
-      view = readShopAccountView(database.db, shop);
+      view = views.read(shop);
     }
     return c.json({
       shop: view.shop, email: view.email, status: view.status, plan: view.plan, planDaysLeft: view.planDaysLeft,
@@ -69,7 +70,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
 
   api.post("/login-link", async (c) => {
     const shop = c.get("shop");
-    const view = readShopAccountView(database.db, shop);
+    const view = views.read(shop);
     if (view.status !== "active" || !view.email) {
       deps.metrics.loginLinks.inc({ outcome: "no_account" });
       return c.json({ error: "this shop has no active heatmaps account", status: view.status }, 409);
@@ -103,7 +104,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   });
 
   api.post("/provisioning/retry", (c) => {
-    const view = readShopAccountView(database.db, c.get("shop"));
+    const view = views.read(c.get("shop"));
     if (view.status !== "failed" || !view.email) return c.json({ error: "nothing to retry", status: view.status }, 409);
     retryAccount(database, deps.queue, view.email);
     deps.onEnqueued();
