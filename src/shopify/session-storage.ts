@@ -24,6 +24,8 @@ export interface SessionStorageOptions {
  * operator problem, not an uninstalled shop.
  */
 export function createSessionStorage({ db, cipher }: SessionStorageOptions): SessionStorage {
+  // Read on every authenticated request: prepared once rather than built per call.
+  const byId = db.select().from(shopifySessions).where(eq(shopifySessions.id, sql.placeholder("id"))).prepare();
   return {
     storeOfflineSession(session) {
       const row = {
@@ -47,7 +49,7 @@ export function createSessionStorage({ db, cipher }: SessionStorageOptions): Ses
     },
 
     loadOfflineSession(shop) {
-      const row = db.select().from(shopifySessions).where(eq(shopifySessions.id, offlineSessionId(shop))).get();
+      const row = byId.get({ id: offlineSessionId(shop) });
       if (row === undefined) return undefined;
       return {
         id: row.id,
