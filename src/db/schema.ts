@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () => integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -25,13 +25,24 @@ export const shops = sqliteTable("shops", {
   name: text("name"),
   installedAt: integer("installed_at", { mode: "timestamp_ms" }),
   uninstalledAt: integer("uninstalled_at", { mode: "timestamp_ms" }),
-  subscriptionId: text("subscription_id"),
-  subscriptionStatus: text("subscription_status"),
-  /** Time of the newest billing/uninstall event applied; older deliveries are ignored. */
-  billingEventAt: integer("billing_event_at", { mode: "timestamp_ms" }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * The latest known status of each app subscription and one-time purchase of a shop. Shopify
+ * does not order webhooks, so each billing object keeps its own newest event time: an older
+ * delivery for that object changes nothing, one for another object still counts. The shop has
+ * access while any of its objects is ACTIVE.
+ */
+export const shopBilling = sqliteTable("shop_billing", {
+  shop: text("shop").notNull(),
+  /** The AppSubscription or AppPurchaseOneTime gid. */
+  sourceRef: text("source_ref").notNull(),
+  source: text("source", { enum: ["subscription", "purchase"] }).notNull(),
+  status: text("status").notNull(),
+  eventAt: integer("event_at", { mode: "timestamp_ms" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.shop, t.sourceRef] })]);
 
 export const ACCOUNT_STATUSES = ["pending", "active", "failed"] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];

@@ -1,6 +1,6 @@
 import { desc, eq, or } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
-import { accounts, shopAccounts, shops } from "../db/schema.ts";
+import { accounts, shopAccounts, shopBilling, shops } from "../db/schema.ts";
 import { createAccountStore } from "./account-store.ts";
 import { JOB_KINDS, provisionAccountKey } from "./job-kinds.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
@@ -24,7 +24,8 @@ export function describeAccounts(db: Db, emailOrShop: string) {
     const account = db.select().from(accounts).where(eq(accounts.email, email)).get();
     return account ? [{ account, shops: mappings.filter((m) => m.accountEmail === email) }] : [];
   });
-  return shopRow ? [{ shop: shopRow }, ...found] : found;
+  const billing = db.select().from(shopBilling).where(eq(shopBilling.shop, emailOrShop)).all();
+  return shopRow ? [{ shop: shopRow, billing }, ...found] : found;
 }
 
 /** Puts a failed (or stuck pending) account back in the queue: the operator CLI and the page's Retry. */

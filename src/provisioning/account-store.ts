@@ -51,11 +51,10 @@ export function createAccountStore(db: Db) {
       return account;
     },
 
-    /** Withdraws the shop's access to its own account(s); `sourceRef` limits it to one subscription. */
-    deactivateShopAccess(shop: string, sourceRef?: string | null): number {
-      const conditions = [eq(shopAccounts.shop, shop), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES])];
-      if (sourceRef) conditions.push(eq(shopAccounts.sourceRef, sourceRef));
-      return db.update(shopAccounts).set({ access: "inactive", updatedAt: new Date() }).where(and(...conditions)).run().changes;
+    /** Withdraws the shop's access to its own account(s). */
+    deactivateShopAccess(shop: string): number {
+      return db.update(shopAccounts).set({ access: "inactive", updatedAt: new Date() })
+        .where(and(eq(shopAccounts.shop, shop), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES]), eq(shopAccounts.access, "active"))).run().changes;
     },
 
     /** The account exists at MouseStats: `active`, with its plan and usage as GetAccount gave them. */

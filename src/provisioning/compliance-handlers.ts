@@ -1,6 +1,6 @@
 import { and, eq, inArray, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { accounts, complianceRequests, jobs, shopAccounts, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
+import { accounts, complianceRequests, jobs, shopAccounts, shopBilling, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
 import type { JobHandler } from "../queue/worker.ts";
 import { JOB_KINDS, type CustomerCompliancePayload, type JobPayloads } from "./job-kinds.ts";
 
@@ -67,6 +67,7 @@ export function createComplianceHandlers(database: Database, now: () => number =
         deleteOrphanAccounts([...new Set(emails)]);
         db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run();
         db.delete(shops).where(eq(shops.domain, p.shop)).run();
+        db.delete(shopBilling).where(eq(shopBilling.shop, p.shop)).run();
         db.delete(webhookEvents).where(eq(webhookEvents.shop, p.shop)).run();
         db.delete(complianceRequests).where(eq(complianceRequests.shop, p.shop)).run();
         db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.shop') = ${p.shop}`)).run();

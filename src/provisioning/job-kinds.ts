@@ -22,7 +22,7 @@ export interface CustomerCompliancePayload {
 
 export interface JobPayloads {
   "activate-shop": { shop: string; source: Exclude<MappingSource, "order">; sourceRef: string; status: string; eventAtMs: number };
-  "deactivate-shop": { shop: string; reason: string; sourceRef: string | null; eventAtMs: number };
+  "deactivate-shop": { shop: string; reason: string; sourceRef: string; eventAtMs: number };
   "provision-order": { shop: string; orderId: string; email: string };
   "provision-account": { email: string };
   "uninstall-shop": { shop: string; eventAtMs: number };

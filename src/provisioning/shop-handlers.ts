@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { shopifySessions } from "../db/schema.ts";
+import { shopBilling, shopifySessions } from "../db/schema.ts";
+import type { Logger } from "../logger.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { PermanentJobError } from "../queue/errors.ts";
 import type { JobHandler } from "../queue/worker.ts";
@@ -15,6 +16,14 @@ export interface ShopEmailLookup {
   isPermanent(err: unknown): boolean;
 }
 
+interface BillingEvent {
+  shop: string;
+  source: "subscription" | "purchase";
+  sourceRef: string;
+  status: string;
+  eventAtMs: number;
+}
+
 export interface ShopHandlerDeps {
   database: Database;
   queue: JobQueue;
@@ -23,20 +32,20 @@ export interface ShopHandlerDeps {
   onEnqueued: () => void;
 }
 
-/** Handlers for the shop-level billing and lifecycle jobs. Each ignores events older than the last one applied. */
+/**
+ * Handlers for the shop-level billing and lifecycle jobs. Billing events are applied per
+ * subscription or purchase (`shop_billing`), so deliveries in any order end in the same access.
+ */
 export function createShopHandlers(deps: ShopHandlerDeps) {
   const { database, queue } = deps;
-  const store = createAccountStore(database.db);
-  const isStale = (shop: string, eventAtMs: number) => {
-    const last = store.getShop(shop)?.billingEventAt?.getTime();
-    return last !== undefined && last > eventAtMs;
-  };
+  const { db } = database;
+  const store = createAccountStore(db);
 
-  const mapAndProvision = database.sqlite.transaction((input: { shop: string; email: string; source: "subscription" | "purchase" | "order"; sourceRef: string }) => {
+  const mapAndProvision = (input: { shop: string; email: string; source: "subscription" | "purchase" | "order"; sourceRef: string }) => {
     const account = store.mapShopToAccount(input);
     if (account.status !== "active") queue.enqueue({ kind: JOB_KINDS.provisionAccount, payload: { email: input.email }, idempotencyKey: provisionAccountKey(input.email) });
     return account.status !== "active";
-  });
+  };
 
   async function resolveShopEmail(shop: string): Promise<string> {
     const known = store.getShop(shop)?.email;
@@ -56,34 +65,40 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     return email;
   }
 
-  const activateShop: JobHandler<JobPayloads["activate-shop"]> = {
-    async run(p, { logger }) {
-      const email = await resolveShopEmail(p.shop);
-      const enqueued = database.sqlite.transaction(() => {
-        if (isStale(p.shop, p.eventAtMs)) return undefined;
-        store.upsertShop(p.shop, { billingEventAt: new Date(p.eventAtMs), subscriptionStatus: p.status, ...(p.source === "subscription" ? { subscriptionId: p.sourceRef } : {}) });
-        return mapAndProvision({ shop: p.shop, email, source: p.source, sourceRef: p.sourceRef });
-      })();
-      if (enqueued === undefined) logger.info("older than the last billing event applied; ignored");
-      if (enqueued) deps.onEnqueued();
-    },
-  };
+  /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
+  const applyBilling = database.sqlite.transaction((e: BillingEvent, email: string | undefined): "provisioning" | "granted" | "withdrawn" | "unchanged" => {
+    db.insert(shopBilling).values({ shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, eventAt: new Date(e.eventAtMs) })
+      .onConflictDoUpdate({
+        target: [shopBilling.shop, shopBilling.sourceRef],
+        set: { status: e.status, eventAt: new Date(e.eventAtMs) },
+        setWhere: sql`excluded.event_at >= ${shopBilling.eventAt}`,
+      }).run();
+    const active = db.select().from(shopBilling).where(and(eq(shopBilling.shop, e.shop), eq(shopBilling.status, "ACTIVE")))
+      .orderBy(desc(shopBilling.eventAt)).limit(1).get();
+    if (!active) return store.deactivateShopAccess(e.shop) > 0 ? "withdrawn" : "unchanged";
+    if (!email) return "unchanged"; // access comes from another object, granted when its event was applied
+    return mapAndProvision({ shop: e.shop, email, source: active.source, sourceRef: active.sourceRef }) ? "provisioning" : "granted";
+  });
 
+  async function handleBillingEvent(e: BillingEvent, logger: Logger): Promise<void> {
+    const email = e.status === "ACTIVE" ? await resolveShopEmail(e.shop) : store.getShop(e.shop)?.email ?? undefined;
+    const outcome = applyBilling(e, email);
+    logger.info({ status: e.status, sourceRef: e.sourceRef, outcome }, "billing event applied");
+    if (outcome === "provisioning") deps.onEnqueued();
+  }
+
+  const activateShop: JobHandler<JobPayloads["activate-shop"]> = {
+    run: (p, { logger }) => handleBillingEvent(p, logger),
+  };
   const deactivateShop: JobHandler<JobPayloads["deactivate-shop"]> = {
-    async run(p, { logger }) {
-      const changed = database.sqlite.transaction(() => {
-        if (isStale(p.shop, p.eventAtMs)) return undefined;
-        store.upsertShop(p.shop, { billingEventAt: new Date(p.eventAtMs), subscriptionStatus: p.reason });
-        // Only the subscription that ended: approving a replacement cancels the old one.
-        return store.deactivateShopAccess(p.shop, p.sourceRef);
-      })();
-      logger.info({ reason: p.reason, mappings: changed ?? "stale" }, "shop access withdrawn");
-    },
+    // Only the subscription that ended: approving a replacement cancels the old one.
+    run: (p, { logger }) => handleBillingEvent({ shop: p.shop, source: "subscription", sourceRef: p.sourceRef, status: p.reason, eventAtMs: p.eventAtMs }, logger),
   };
 
   const provisionOrder: JobHandler<JobPayloads["provision-order"]> = {
     async run(p) {
-      if (mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId })) deps.onEnqueued();
+      const enqueued = database.sqlite.transaction(() => mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId }))();
+      if (enqueued) deps.onEnqueued();
     },
   };
 
@@ -93,9 +108,11 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
       const deleted = database.sqlite.transaction(() => {
         const shop = store.getShop(p.shop);
         if (shop?.installedAt && shop.installedAt.getTime() > p.eventAtMs) return undefined;
-        store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs), subscriptionStatus: null, subscriptionId: null, billingEventAt: new Date(Math.max(p.eventAtMs, shop?.billingEventAt?.getTime() ?? 0)) });
+        store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) });
+        // Shopify cancels the app's charges on uninstall; what was billed before it is over.
+        db.delete(shopBilling).where(and(eq(shopBilling.shop, p.shop), lte(shopBilling.eventAt, new Date(p.eventAtMs)))).run();
         store.deactivateShopAccess(p.shop);
-        return database.db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run().changes;
+        return db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run().changes;
       })();
       logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored" }, "shop uninstalled");
     },

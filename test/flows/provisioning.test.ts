@@ -147,7 +147,7 @@ describe("webhook → provisioning", () => {
 
     await postWebhook(server.url, { topic: "shop/redact", shop, body: { shop_id: 1, shop_domain: shop } });
     await waitFor(() => !accountOf(server!, "privacy@example.com"), 5000, "shop redacted");
-    for (const [table, column] of [["shops", "domain"], ["shop_accounts", "shop"], ["shopify_sessions", "shop"], ["webhook_events", "shop"]] as const) {
+    for (const [table, column] of [["shops", "domain"], ["shop_accounts", "shop"], ["shop_billing", "shop"], ["shopify_sessions", "shop"], ["webhook_events", "shop"]] as const) {
       expect(server.database.sqlite.prepare(`select count(*) n from ${table} where ${column} = ?`).get(shop), table).toEqual({ n: 0 });
     }
     expect(server.database.sqlite.prepare("select topic from compliance_requests where shop = ?").all(shop)).toEqual([{ topic: "shop/redact" }]);
