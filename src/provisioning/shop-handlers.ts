@@ -67,6 +67,9 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
 
   /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
   const applyBilling = database.sqlite.transaction((e: BillingEvent, email: string | undefined): "provisioning" | "granted" | "withdrawn" | "unchanged" => {
+    // A late delivery from before an uninstall must not bring back what the uninstall ended.
+    const uninstalledAt = store.getShop(e.shop)?.uninstalledAt?.getTime();
+    if (uninstalledAt !== undefined && e.eventAtMs <= uninstalledAt) return "unchanged";
     db.insert(shopBilling).values({ shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, eventAt: new Date(e.eventAtMs) })
       .onConflictDoUpdate({
         target: [shopBilling.shop, shopBilling.sourceRef],

@@ -128,6 +128,20 @@ describe("webhook → provisioning", () => {
     expect(server.database.sqlite.prepare("select uninstalled_at is not null as u from shops where domain = ?").get(shop)).toEqual({ u: 1 });
   });
 
+  it("ignores a billing event from before an uninstall that arrives after it", async () => {
+    server = await startTestServer();
+    const shop = "late.myshopify.com";
+    const before = new Date(Date.now() - 60_000).toISOString();
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/1", before) });
+    await waitFor(() => accountOf(server!, "late@example.com")?.status === "active");
+    await postWebhook(server.url, { topic: "app/uninstalled", shop, body: { id: 1, myshopify_domain: shop } });
+    await server.worker.idle();
+    // Shopify retries the old delivery (new webhook and event ids, original payload).
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/1", before) });
+    await server.worker.idle();
+    expect(mappingsOf(server, shop)).toEqual([{ account_email: "late@example.com", source: "subscription", access: "inactive" }]);
+  });
+
   it("carries out the three compliance topics", async () => {
     server = await startTestServer({ ADDON_SKUS: "HM" });
     const shop = "privacy.myshopify.com";
