@@ -17,8 +17,6 @@ export const shopifySessions = sqliteTable("shopify_sessions", {
   updatedAt: updatedAt(),
 }, (t) => [index("shopify_sessions_shop_idx").on(t.shop)]);
 
-export const SUBSCRIPTION_STATUSES = ["PENDING", "ACTIVE", "DECLINED", "EXPIRED", "FROZEN", "CANCELLED"] as const;
-
 export const shops = sqliteTable("shops", {
   domain: text("domain").primaryKey(),
   email: text("email"),

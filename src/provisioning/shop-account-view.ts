@@ -3,8 +3,7 @@ import type { Db } from "../db/client.ts";
 import { accounts, shopAccounts, shops } from "../db/schema.ts";
 import { SHOP_OWNED_SOURCES } from "./account-store.ts";
 
-export const PAGE_STATUSES = ["none", "pending", "active", "failed", "inactive"] as const;
-export type PageStatus = (typeof PAGE_STATUSES)[number];
+export type PageStatus = "none" | "pending" | "active" | "failed" | "inactive";
 
 export interface ShopAccountView {
   shop: string;

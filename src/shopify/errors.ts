@@ -106,10 +106,3 @@ export class TokenDecryptionError extends Error {
     this.name = "TokenDecryptionError";
   }
 }
-
-/** True when trying the same call later may succeed: throttling, network failures, HTTP 5xx. */
-export function isRetriableShopifyError(err: unknown): boolean {
-  if (err instanceof ShopifyThrottledError) return true;
-  if (err instanceof ShopifyRequestError) return err.status === null || err.status >= 500;
-  return false;
-}
