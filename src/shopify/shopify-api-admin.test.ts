@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
+import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, createSilentLogger } from "../logger.ts";
 import {
@@ -13,6 +13,7 @@ import { ShopifyRequestError, ShopifyThrottledError, ShopifyUnauthorizedError, S
 import type { OfflineSession } from "./offline-session.ts";
 import { createSessionTokenSigner } from "./session-token.ts";
 import { createShopifyApiAdmin } from "./shopify-api-admin.ts";
+import { installShopifyMockAgent, readInterceptedBody } from "../../test/helpers/shopify-mock-agent.ts";
 
 /*
  * The real adapter against intercepted HTTPS. Node 24's global fetch (its bundled undici 7)
@@ -35,37 +36,19 @@ interface Recorded {
 }
 
 let agent: MockAgent;
-let previous: Dispatcher;
+let restore: () => Promise<void>;
 
 beforeEach(() => {
-  previous = getGlobalDispatcher();
-  agent = new MockAgent();
-  agent.disableNetConnect();
-  setGlobalDispatcher(agent);
+  ({ agent, restore } = installShopifyMockAgent());
 });
 
-afterEach(async () => {
-  try {
-    agent.assertNoPendingInterceptors();
-  } finally {
-    setGlobalDispatcher(previous);
-    await agent.close();
-  }
-});
-
-async function readBody(body: unknown): Promise<string> {
-  if (body == null) return "";
-  if (typeof body === "string") return body;
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<string | Uint8Array>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
-}
+afterEach(() => restore());
 
 /** Queues one reply for `POST path` and records what was sent. */
 function expectPost(path: string, status: number, reply: unknown, headers: Record<string, string> = JSON_HEADERS): Recorded[] {
   const recorded: Recorded[] = [];
   agent.get(ORIGIN).intercept({ path, method: "POST" }).reply(async (opts) => {
-    const text = await readBody(opts.body);
+    const text = await readInterceptedBody(opts.body);
     recorded.push({ body: text ? JSON.parse(text) : undefined, headers: lowerCaseHeaders(opts.headers) });
     return { statusCode: status, data: typeof reply === "string" ? reply : JSON.stringify(reply), responseOptions: { headers } };
   });

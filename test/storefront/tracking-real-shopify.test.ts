@@ -1,7 +1,8 @@
-import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
+import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { APP_INSTALLATION_ID_QUERY, APP_METAFIELD_QUERY, METAFIELDS_SET_MUTATION } from "../../src/shopify/admin-graphql.ts";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
+import { installShopifyMockAgent, readInterceptedBody } from "../helpers/shopify-mock-agent.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /*
@@ -17,40 +18,24 @@ const INSTALLATION = "gid://shopify/AppInstallation/904471";
 const SITE_ID = "5003504249777020952";
 
 let agent: MockAgent;
-let previous: Dispatcher;
+let restore: () => Promise<void>;
 let server: TestServer | undefined;
 
 beforeEach(() => {
-  previous = getGlobalDispatcher();
-  agent = new MockAgent();
-  agent.disableNetConnect();
-  agent.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  setGlobalDispatcher(agent);
+  ({ agent, restore } = installShopifyMockAgent({ allowLoopback: true }));
 });
 
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  try {
-    agent.assertNoPendingInterceptors();
-  } finally {
-    setGlobalDispatcher(previous);
-    await agent.close();
-  }
+  await restore();
 });
-
-async function readBody(body: unknown): Promise<unknown> {
-  if (typeof body === "string") return JSON.parse(body);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<string | Uint8Array>) chunks.push(Buffer.from(chunk));
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-}
 
 /** Queues one reply for a POST to the shop and returns the request bodies it saw. */
 function shopReply(path: string, reply: unknown): unknown[] {
   const sent: unknown[] = [];
   agent.get(`https://${SHOP}`).intercept({ path, method: "POST" }).reply(async (opts) => {
-    sent.push(await readBody(opts.body));
+    sent.push(JSON.parse(await readInterceptedBody(opts.body)));
     return { statusCode: 200, data: JSON.stringify(reply), responseOptions: { headers: { "content-type": "application/json" } } };
   });
   return sent;
