@@ -1,4 +1,4 @@
-import { desc, eq, or } from "drizzle-orm";
+import { desc, eq, or } from "../db/drizzle.ts";
 import type { Database, Db } from "../db/client.ts";
 import { accounts, shopAccounts, shopBilling, shops } from "../db/schema.ts";
 import { createAccountStore } from "./account-store.ts";

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, ne } from "../db/drizzle.ts";
 import type { Db } from "../db/client.ts";
 import { accounts, shopAccounts, shops, type MappingSource } from "../db/schema.ts";
 import type { MouseStatsAccount } from "../mousestats/client.ts";

@@ -1,4 +1,4 @@
-import { and, eq, inArray, notExists, or, sql } from "drizzle-orm";
+import { and, eq, inArray, notExists, or, sql } from "../db/drizzle.ts";
 import type { Database } from "../db/client.ts";
 import { accounts, complianceRequests, jobs, shopAccounts, shopBilling, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
 import type { JobHandler } from "../queue/worker.ts";

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "../db/drizzle.ts";
 import type { Db } from "../db/client.ts";
 import { accounts, shopAccounts, shops } from "../db/schema.ts";
 import { SHOP_OWNED_SOURCES } from "./account-store.ts";

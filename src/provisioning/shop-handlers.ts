@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { and, desc, eq, lte, sql } from "../db/drizzle.ts";
 import type { Database } from "../db/client.ts";
 import { shopBilling, shopifySessions } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";

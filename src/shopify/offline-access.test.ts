@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq } from "../db/drizzle.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../db/client.ts";
 import { shops } from "../db/schema.ts";

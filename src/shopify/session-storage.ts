@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql } from "../db/drizzle.ts";
 import type { Db } from "../db/client.ts";
 import { shopifySessions } from "../db/schema.ts";
 import { offlineSessionId, type OfflineSession } from "./offline-session.ts";
