@@ -9,15 +9,12 @@ import { startWalCheckpointer } from "./db/wal-checkpointer.ts";
 import { pruneOldRows } from "./db/retention.ts";
 import type { Logger } from "./logger.ts";
 import { createMouseStatsClient } from "./mousestats/client.ts";
-import { createMouseStatsSimulator, type MouseStatsSimulator } from "./mousestats/simulator.ts";
+import type { MouseStatsSimulator } from "./mousestats/simulator.ts";
 import { createProvisioningHandlers } from "./provisioning/handlers.ts";
 import { createUsageRefresher } from "./provisioning/usage-refresher.ts";
 import type { BackoffOptions } from "./queue/backoff.ts";
 import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
 import { createWorker, type Worker } from "./queue/worker.ts";
-import { createSandboxAdmin } from "./sandbox/sandbox-admin.ts";
-import { createSandboxRoutes } from "./sandbox/sandbox-routes.ts";
-import { createWebhookDeliverer } from "./sandbox/deliver-webhook.ts";
 import { ShopNotInstalledError } from "./shopify/errors.ts";
 import { createOfflineAccess } from "./shopify/offline-access.ts";
 import { createSessionStorage } from "./shopify/session-storage.ts";
@@ -84,15 +81,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const config = withListenPort(options.config, port);
   const selfUrl = `http://127.0.0.1:${port}`;
 
+  // The simulator and the sandbox shop are imported only in the modes that use them.
   const simulator = config.mousestats.simulated
-    ? createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
+    ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
     : undefined;
   const mousestats = createMouseStatsClient({
     baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
     partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: logger.child({ scope: "mousestats" }),
   });
   const signer = createWebhookSigner(config.shopify.apiSecret);
-  const sandboxAdmin = config.shopify.sandbox ? createSandboxAdmin({ appUrl: config.shopify.appUrl, now }) : undefined;
+  const sandbox = config.shopify.sandbox ? await loadSandbox() : undefined;
+  const sandboxAdmin = sandbox?.createSandboxAdmin({ appUrl: config.shopify.appUrl, now });
   const admin: ShopifyAdmin = sandboxAdmin ?? createLazyShopifyApiAdmin({
     apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, appUrl: config.shopify.appUrl, logger,
   });
@@ -141,9 +140,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         apiKey: config.shopify.apiKey,
         sandboxTokens: sandboxTokens && { sign: (shop: string) => sandboxTokens.sign({ shop, now: now() }) },
       }),
-      sandbox: sandboxAdmin && createSandboxRoutes({
+      sandbox: sandbox && sandboxAdmin && sandbox.createSandboxRoutes({
         sandboxAdmin, now,
-        deliverWebhook: createWebhookDeliverer({ baseUrl: selfUrl, signer }),
+        deliverWebhook: sandbox.createWebhookDeliverer({ baseUrl: selfUrl, signer }),
       }),
       simulator: simulator?.app,
     },
@@ -178,6 +177,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return stopping;
     },
   };
+}
+
+async function loadSandbox() {
+  const [admin, routes, deliver] = await Promise.all([
+    import("./sandbox/sandbox-admin.ts"), import("./sandbox/sandbox-routes.ts"), import("./sandbox/deliver-webhook.ts"),
+  ]);
+  return { ...admin, ...routes, ...deliver };
 }
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
