@@ -94,10 +94,17 @@ export const webhookEvents = sqliteTable("webhook_events", {
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
   /** Raw body, kept only until the event's job has run (and dropped by redaction). */
   payload: text("payload"),
+  /**
+   * False for a delivery we ignore (it planned no jobs, like an order without the add-on). A
+   * repeat of it is ignored alike, so it needs no dedupe and stays out of the unique index.
+   */
+  hasEffect: integer("has_effect", { mode: "boolean" }).notNull().default(true),
 }, (t) => [
-  // No index on shop: it would be written on every delivery (the hot path) and serves only
-  // the rare shop/redact, which can afford a scan.
-  uniqueIndex("webhook_events_dedupe_key_idx").on(t.dedupeKey),
+  // Partial: an entry for a random event id dirties its own index page, which measured as most
+  // of a delivery's SQLite cost (WAL frame + checkpoint write); ignored deliveries (most orders)
+  // skip it. No index on shop either: it would be written on every delivery (the hot path) and
+  // serves only the rare shop/redact, which can afford a scan.
+  uniqueIndex("webhook_events_dedupe_key_idx").on(t.dedupeKey).where(sql`${t.hasEffect} = 1`),
 ]);
 
 export const JOB_STATUSES = ["pending", "running", "succeeded", "failed"] as const;

@@ -59,6 +59,26 @@ describe("webhook inbox (group commit)", () => {
     expect(count("jobs")).toBe(1);
   });
 
+  it("records a delivery that plans no jobs each time, without deduplicating it or enqueuing anything", async () => {
+    const ignored = entry("plain-order", []);
+    expect(await Promise.all([inbox.accept(ignored), inbox.accept(ignored)])).toEqual(["accepted", "accepted"]);
+    expect(await inbox.accept(ignored)).toBe("accepted");
+    expect(count("webhook_events")).toBe(3);
+    expect(count("jobs")).toBe(0);
+    // It takes no place in the dedupe index: the same event with jobs (ADDON_SKUS changed
+    // meanwhile) is still carried out once, and only once.
+    expect(await inbox.accept(entry("plain-order"))).toBe("accepted");
+    expect(await inbox.accept(entry("plain-order"))).toBe("duplicate");
+    expect(count("jobs")).toBe(1);
+  });
+
+  it("treats a row stored without has_effect (before the column existed) as deduplicated", async () => {
+    database.sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, received_at)
+      values ('orders/paid|event:old', 'old', 'wh-old', 'orders/paid', 'inbox.myshopify.com', 1)`).run();
+    expect(await inbox.accept(entry("old"))).toBe("duplicate");
+    expect(count("jobs")).toBe(0);
+  });
+
   it("fails only the entry that cannot be stored; the rest of its batch is committed", async () => {
     const bad = entry("bad", [{ kind: "provision-order", payload: { n: 1n } }]); // a BigInt does not serialise
     const results = await Promise.allSettled([inbox.accept(entry("ok-1")), inbox.accept(bad), inbox.accept(entry("ok-2"))]);

@@ -32,17 +32,26 @@ interface Waiting {
 /**
  * The webhook inbox: an event row and its jobs are written in one transaction, so an event is
  * either fully accepted (and will be carried out) or not at all; a second delivery of the same
- * event finds its row and changes nothing, even when both are in one batch.
+ * event finds its row and changes nothing, even when both are in one batch. A delivery with no
+ * jobs is only recorded: repeating it changes nothing either.
  *
  * Group commit: a commit costs far more than an insert, so `accept` gathers the entries of one
  * event-loop turn and commits them together at `setImmediate`, answering each only after that
  * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
  */
 export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): WebhookInbox {
-  const insertEvent = sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at)
-    values (?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing`);
+  const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at, has_effect)";
+  const insertEvent = sqlite.prepare(`insert into webhook_events ${columns} values (?, ?, ?, ?, ?, ?, ?, 1)
+    on conflict (dedupe_key) where has_effect = 1 do nothing`);
+  // A delivery that plans no jobs is recorded but not deduplicated (schema.ts, `hasEffect`).
+  const recordIgnored = sqlite.prepare(`insert into webhook_events ${columns} values (?, ?, ?, ?, ?, ?, ?, 0)`);
   const store = (e: InboxEntry): InboxOutcome => {
-    if (insertEvent.run(e.dedupeKey, e.eventId, e.webhookId, e.topic, e.shop, e.triggeredAtMs, e.receivedAtMs).changes === 0) return "duplicate";
+    const args = [e.dedupeKey, e.eventId, e.webhookId, e.topic, e.shop, e.triggeredAtMs, e.receivedAtMs] as const;
+    if (e.jobs.length === 0) {
+      recordIgnored.run(...args);
+      return "accepted";
+    }
+    if (insertEvent.run(...args).changes === 0) return "duplicate";
     for (const job of e.jobs) queue.enqueue(job);
     return "accepted";
   };

@@ -103,12 +103,24 @@ describe("POST /webhooks", () => {
   });
 
   it("dedupes by event id, then by webhook id", async () => {
-    const before = count("webhook_events");
-    const first = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 5, line_items: [] }, eventId: "evt-1" });
-    const again = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 5, line_items: [] }, eventId: "evt-1" });
-    const byWebhook = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 6, line_items: [] }, eventId: null, webhookId: "wh-1" });
-    const byWebhookAgain = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 6, line_items: [] }, eventId: null, webhookId: "wh-1" });
-    expect([first.status, again.status, byWebhook.status, byWebhookAgain.status]).toEqual([200, 200, 200, 200]);
-    expect(count("webhook_events") - before).toBe(2);
+    const activations = () => (server.database.sqlite.prepare("select count(*) n from jobs where kind = 'activate-shop'").get() as { n: number }).n;
+    const before = { events: count("webhook_events"), activations: activations() };
+    const deliver = (eventId: string | null, webhookId?: string) =>
+      postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE"), eventId, webhookId });
+    const statuses = [];
+    for (const [eventId, webhookId] of [["evt-1"], ["evt-1"], [null, "wh-1"], [null, "wh-1"]] as const) statuses.push((await deliver(eventId, webhookId)).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(count("webhook_events") - before.events).toBe(2);
+    expect(activations() - before.activations).toBe(2);
+  });
+
+  it("records every delivery of an event that plans nothing, and plans nothing", async () => {
+    const before = { events: count("webhook_events"), jobs: count("jobs") };
+    for (let i = 0; i < 2; i++) {
+      const res = await postWebhook(server.url, { topic: "orders/paid", shop, body: { id: 5, line_items: [] }, eventId: "evt-plain" });
+      expect(res.status).toBe(200);
+    }
+    expect(count("webhook_events") - before.events).toBe(2);
+    expect(count("jobs") - before.jobs).toBe(0);
   });
 });
