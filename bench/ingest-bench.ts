@@ -36,7 +36,9 @@ export interface IngestResult {
   /** The median round of each (by requests/s); all rounds are below. */
   baseline: ServerRun;
   app: ServerRun;
+  /** Median over rounds of app ÷ baseline requests/s, each pair measured back to back. */
   ratio: number;
+  roundRatios: number[];
   /** The round with the median p99. */
   fixedRate: ServerRun;
   baselineRounds: ServerRun[];
@@ -57,8 +59,8 @@ const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, 
 export async function benchIngest(options: IngestOptions): Promise<IngestResult> {
   const connections = options.connections ?? 50;
   const warmup = options.warmup ?? 10_000;
-  const measured = options.measured ?? 50_000;
-  const rounds = options.rounds ?? 3;
+  const measured = options.measured ?? 30_000;
+  const rounds = options.rounds ?? 5;
   const rate = options.fixedRatePerS ?? 1000;
   const rateCount = options.fixedRateRequests ?? 5000;
   const load = startLoadProcess(options.cpus);
@@ -96,8 +98,11 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     const fixedRateRounds: ServerRun[] = [];
     for (let round = 0; round < rounds; round++) {
       const slice = take(measured);
-      baselineRounds.push(await measure(bare, { port: bare.port, connections }, slice));
-      appRounds.push(await measure(app, { port: app.port, connections }, slice));
+      // Each round is a pair run back to back, in alternating order, so that drift in the
+      // machine's speed (a neighbour's load comes and goes in seconds) hits both alike.
+      const runBaseline = async () => baselineRounds.push(await measure(bare, { port: bare.port, connections }, slice));
+      const runApp = async () => appRounds.push(await measure(app, { port: app.port, connections }, slice));
+      if (round % 2 === 0) { await runBaseline(); await runApp(); } else { await runApp(); await runBaseline(); }
     }
     // A large pool: a server stall must queue requests at the server, not wait for a free socket here.
     for (let round = 0; round < rounds; round++) fixedRateRounds.push(await measure(app, { port: app.port, connections: 256, ratePerS: rate }, take(rateCount)));
@@ -108,8 +113,9 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     db.close();
     const baseline = medianBy(baselineRounds, (r) => r.requestsPerS);
     const appRun = medianBy(appRounds, (r) => r.requestsPerS);
+    const roundRatios = appRounds.map((r, i) => r.requestsPerS / baselineRounds[i]!.requestsPerS);
     return {
-      connections, bodyBytes, baseline, app: appRun, ratio: appRun.requestsPerS / baseline.requestsPerS,
+      connections, bodyBytes, baseline, app: appRun, ratio: medianBy(roundRatios, (r) => r), roundRatios,
       fixedRate: medianBy(fixedRateRounds, (r) => r.latencyMs.p99), baselineRounds, appRounds, fixedRateRounds, storedEvents,
       answered200: [warm, ...appRounds, ...fixedRateRounds].reduce((n, r) => n + (r.statuses["200"] ?? 0), 0),
     };

@@ -29,7 +29,7 @@ describe("WAL checkpointer", () => {
 
   it("checkpoints in the background, so the app's commits never have to and the WAL is reused", async () => {
     checkpointer = startWalCheckpointer({ sqlite: database.sqlite, path, logger: createSilentLogger(), intervalMs: 10 });
-    expect(database.sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(50_000);
+    expect(database.sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(10_000);
     for (let i = 0; i < 16; i++) {
       writeOneMiB();
       await new Promise((resolve) => setTimeout(resolve, 60));

@@ -15,7 +15,12 @@ export interface WalCheckpointerOptions {
    * @default 1000
    */
   intervalMs?: number;
-  /** WAL pages past which the app's connection checkpoints by itself after a commit. @default 50000 (200 MiB) */
+  /**
+   * WAL pages past which the app's connection checkpoints by itself after a commit. Under a
+   * sustained flood of commits the WAL is seldom rewound (a rewind needs a moment with every page
+   * copied and no commit under way); this bounds it, and by then this thread has copied most
+   * pages, so that checkpoint has little left to do. @default 10000 (40 MiB)
+   */
   fallbackPages?: number;
 }
 
@@ -33,7 +38,7 @@ export interface WalCheckpointer {
  */
 export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
   const { sqlite, logger } = options;
-  sqlite.pragma(`wal_autocheckpoint = ${options.fallbackPages ?? 50_000}`);
+  sqlite.pragma(`wal_autocheckpoint = ${options.fallbackPages ?? 10_000}`);
   const worker = new Worker(new URL("./wal-checkpoint-worker.ts", import.meta.url), {
     workerData: { path: options.path, intervalMs: options.intervalMs ?? 1_000 },
   });
