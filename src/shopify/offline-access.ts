@@ -4,7 +4,7 @@ import { maskEmail } from "../logger.ts";
 import { ShopNotInstalledError, ShopifyUnauthorizedError, TokenDecryptionError } from "./errors.ts";
 import type { OfflineSession } from "./offline-session.ts";
 import type { SessionStorage } from "./session-storage.ts";
-import { readShopRecord, recordShopInstall } from "./shop-record.ts";
+import { createShopRecordReader, recordShopInstall } from "./shop-record.ts";
 import type { ShopifyAdmin } from "./shopify-admin.ts";
 import { createTokenLifetime } from "./token-lifetime.ts";
 
@@ -44,6 +44,7 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
   const { admin, storage, db, now } = options;
   const log = options.logger.child({ scope: "shopify-auth" });
   const lifetime = createTokenLifetime({ now, refreshMarginMs: options.refreshMarginMs ?? 5 * 60_000 });
+  const readShopRecord = createShopRecordReader(db);
   const installs = new Map<string, Promise<OfflineSession>>();
   const refreshes = new Map<string, Promise<OfflineSession>>();
 
@@ -106,7 +107,7 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
   }
 
   async function install(shop: string, sessionToken: string): Promise<OfflineSession> {
-    const record = readShopRecord(db, shop);
+    const record = readShopRecord(shop);
     const stored = loadForInstall(shop);
     // After an uninstall the old token is revoked even if its row survived.
     let session = stored && record?.uninstalledAt == null ? await revive(stored) : undefined;

@@ -10,12 +10,17 @@ export interface ShopRecord {
   uninstalledAt: Date | null;
 }
 
-export function readShopRecord(db: Db, shop: string): ShopRecord | undefined {
-  return db
+/**
+ * Reads the install facts of a shop. Read on every authenticated request: prepared once (built
+ * and prepared per call, drizzle's query took about a third of a login link's own time).
+ */
+export function createShopRecordReader(db: Db): (shop: string) => ShopRecord | undefined {
+  const byDomain = db
     .select({ email: shops.email, installedAt: shops.installedAt, uninstalledAt: shops.uninstalledAt })
     .from(shops)
-    .where(eq(shops.domain, shop))
-    .get();
+    .where(eq(shops.domain, sql.placeholder("shop")))
+    .prepare();
+  return (shop) => byDomain.get({ shop });
 }
 
 /**
