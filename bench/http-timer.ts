@@ -2,6 +2,7 @@ import { Agent, request } from "undici";
 
 export interface TimedResponse {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
   ms: number;
   startMs: number;
@@ -17,7 +18,7 @@ export function createHttpTimer(origin: string) {
       const res = await request(`${origin}${path}`, { method, headers, dispatcher });
       const body = await res.body.text();
       const endMs = performance.now();
-      return { status: res.statusCode, body, ms: endMs - startMs, startMs, endMs };
+      return { status: res.statusCode, headers: res.headers, body, ms: endMs - startMs, startMs, endMs };
     },
     close: () => dispatcher.close(),
   };
