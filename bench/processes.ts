@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pinnedCommand } from "./cpu-pinning.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+/** As `npm start` sets it: the compile cache then covers src/main.ts itself (no TypeScript stripper to load). */
+const COMPILE_CACHE = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "node-compile-cache");
 const BARE = fileURLToPath(new URL("./bare-server.ts", import.meta.url));
 
 export interface ServerProcess {
@@ -33,7 +37,7 @@ export async function startAppProcess(options: { env: Record<string, string>; cp
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, MAIN]);
   const child = spawn(command!, args, {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
+    env: { NODE_COMPILE_CACHE: COMPILE_CACHE, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", out, out],
   });
   closeSync(out);
