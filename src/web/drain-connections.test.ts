@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { trackConnectionsForShutdown } from "./drain-connections.ts";
@@ -6,6 +6,25 @@ import { trackConnectionsForShutdown } from "./drain-connections.ts";
 describe("trackConnectionsForShutdown", () => {
   let server: Server | undefined;
   afterEach(() => { server?.closeAllConnections(); server?.close(); });
+
+  it("closes the connection of an answer in flight when the drain starts, and of every later one", async () => {
+    server = createServer((req, res) => { setTimeout(() => res.end("ok"), req.url === "/slow" ? 200 : 1); });
+    const drain = trackConnectionsForShutdown(server);
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const connectionHeader = (path: string) => new Promise<string | undefined>((resolve, reject) => {
+      get({ host: "127.0.0.1", port, path, agent: false, headers: { connection: "keep-alive" } }, (res) => {
+        res.resume();
+        resolve(res.headers.connection);
+      }).on("error", reject);
+    });
+    expect(await connectionHeader("/before")).toBe("keep-alive");
+    const slow = connectionHeader("/slow");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    drain.drain();
+    expect(await slow).toBe("close");
+    expect(await connectionHeader("/after")).toBe("close");
+  });
 
   it("lets close() finish while a client keeps its keep-alive connections busy, answering what is in flight", async () => {
     server = createServer((req, res) => { setTimeout(() => res.end("ok"), req.url === "/slow" ? 300 : 1); });
