@@ -31,6 +31,16 @@ export interface WebhookReply {
 /** Reads a request header by its lower-case name. */
 export type HeaderReader = (name: string) => string | undefined;
 
+/** Where the handler answers: exactly one of these is called, once. */
+export interface WebhookReplySink {
+  /** 200 once the delivery is stored, or the rejection, at once. */
+  reply(reply: WebhookReply): void;
+  /** The delivery could not be stored: answer 500 (Shopify retries). */
+  fail(err: unknown): void;
+}
+
+export type WebhookHandler = (raw: Uint8Array, header: HeaderReader, sink: WebhookReplySink) => void;
+
 const OK: WebhookReply = { status: 200 };
 
 /**
@@ -39,16 +49,16 @@ const OK: WebhookReply = { status: 200 };
  * arrived together), answer. Rejections are answered at once; an accepted delivery only once
  * its commit is done. Nothing here waits on MouseStats.
  */
-export function createWebhookHandler(options: WebhookHandlerOptions): (raw: Uint8Array, header: HeaderReader) => WebhookReply | Promise<WebhookReply> {
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { signer, inbox, addonSkus, logger, onAccepted, now = Date.now } = options;
   const count = options.onOutcome ?? (() => {});
   const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-  return function handleWebhook(raw, header) {
+  return function handleWebhook(raw, header, sink) {
     if (!signer.verify(raw, header("x-shopify-hmac-sha256"))) {
       logger.warn({ scope: "webhooks" }, "webhook rejected: missing or invalid HMAC");
       count("unknown", "unauthorized");
-      return { status: 401, error: "invalid HMAC" };
+      return sink.reply({ status: 401, error: "invalid HMAC" });
     }
     const topic = header("x-shopify-topic")?.trim() ?? "";
     const shop = parseShopDomain(header("x-shopify-shop-domain"));
@@ -64,7 +74,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (raw: Uint
     ].filter(Boolean);
     if (problems.length > 0 || !shop) {
       count("unknown", "malformed");
-      return { status: 400, error: `missing or invalid header: ${problems.join(", ")}` };
+      return sink.reply({ status: 400, error: `missing or invalid header: ${problems.join(", ")}` });
     }
 
     let body: unknown;
@@ -75,7 +85,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (raw: Uint
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       count(topic, "malformed");
-      return { status: 400, error: "body must be a UTF-8 JSON object" };
+      return sink.reply({ status: 400, error: "body must be a UTF-8 JSON object" });
     }
 
     const receivedAtMs = now();
@@ -85,21 +95,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (raw: Uint
     if (plan.kind === "malformed") {
       logger.warn({ scope: "webhooks", topic, shop, webhookId, reason: plan.reason }, "webhook rejected: malformed body");
       count(topic, "malformed");
-      return { status: 400, error: plan.reason };
+      return sink.reply({ status: 400, error: plan.reason });
     }
-    const stored = inbox.accept({
+    inbox.accept({
       dedupeKey: dedupeKeyFor(topic, eventId, webhookId), eventId, webhookId, topic, shop,
       triggeredAtMs: Number.isFinite(triggeredAtMs) ? triggeredAtMs : null, receivedAtMs,
       jobs: plan.kind === "jobs" ? plan.jobs : [],
-    });
-    return stored.then((outcome) => {
+    }, (err, outcome) => {
+      if (outcome === undefined) return sink.fail(err);
       if (outcome === "accepted" && plan.kind === "jobs") onAccepted();
       count(topic, outcome === "accepted" && plan.kind === "ignore" ? "ignored" : outcome);
       // One line per delivery is debug: the inbox row is the durable record of every delivery.
       if (logger.isLevelEnabled("debug")) {
         logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "ignore" ? plan.reason : undefined }, "webhook stored");
       }
-      return OK;
+      sink.reply(OK);
     });
   };
 }

@@ -5,12 +5,13 @@ import Sqlite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../db/client.ts";
 import { createJobQueue } from "../queue/job-queue.ts";
-import { createWebhookInbox, type InboxEntry, type WebhookInbox } from "./webhook-inbox.ts";
+import { createWebhookInbox, type InboxEntry, type InboxOutcome, type WebhookInbox } from "./webhook-inbox.ts";
 
 describe("webhook inbox (group commit)", () => {
   let dir: string;
   let database: Database;
   let inbox: WebhookInbox;
+  const accept = (e: InboxEntry) => new Promise<InboxOutcome>((resolve, reject) => inbox.accept(e, (err, outcome) => (outcome ? resolve(outcome) : reject(err))));
   let transactions: number;
   const count = (table: string) => (database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
   const entry = (key: string, jobs: InboxEntry["jobs"] = [{ kind: "provision-order", payload: { key } }]): InboxEntry => ({
@@ -39,7 +40,7 @@ describe("webhook inbox (group commit)", () => {
   });
 
   it("commits deliveries that arrive together in one transaction, and answers each only after it", async () => {
-    const pending = ["a", "b", "c"].map((key) => inbox.accept(entry(key)));
+    const pending = ["a", "b", "c"].map((key) => accept(entry(key)));
     expect(count("webhook_events")).toBe(0);
     const outcomes = await Promise.all(pending);
     expect(outcomes).toEqual(["accepted", "accepted", "accepted"]);
@@ -52,45 +53,45 @@ describe("webhook inbox (group commit)", () => {
   });
 
   it("stores an event once when duplicates share a batch or come later", async () => {
-    const together = await Promise.all([inbox.accept(entry("dup")), inbox.accept(entry("dup"))]);
+    const together = await Promise.all([accept(entry("dup")), accept(entry("dup"))]);
     expect(together).toEqual(["accepted", "duplicate"]);
-    expect(await inbox.accept(entry("dup"))).toBe("duplicate");
+    expect(await accept(entry("dup"))).toBe("duplicate");
     expect(count("webhook_events")).toBe(1);
     expect(count("jobs")).toBe(1);
   });
 
   it("records a delivery that plans no jobs each time, without deduplicating it or enqueuing anything", async () => {
     const ignored = entry("plain-order", []);
-    expect(await Promise.all([inbox.accept(ignored), inbox.accept(ignored)])).toEqual(["accepted", "accepted"]);
-    expect(await inbox.accept(ignored)).toBe("accepted");
+    expect(await Promise.all([accept(ignored), accept(ignored)])).toEqual(["accepted", "accepted"]);
+    expect(await accept(ignored)).toBe("accepted");
     expect(count("webhook_events")).toBe(3);
     expect(count("jobs")).toBe(0);
     // It takes no place in the dedupe index: the same event with jobs (ADDON_SKUS changed
     // meanwhile) is still carried out once, and only once.
-    expect(await inbox.accept(entry("plain-order"))).toBe("accepted");
-    expect(await inbox.accept(entry("plain-order"))).toBe("duplicate");
+    expect(await accept(entry("plain-order"))).toBe("accepted");
+    expect(await accept(entry("plain-order"))).toBe("duplicate");
     expect(count("jobs")).toBe(1);
   });
 
   it("treats a row stored without has_effect (before the column existed) as deduplicated", async () => {
     database.sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, received_at)
       values ('orders/paid|event:old', 'old', 'wh-old', 'orders/paid', 'inbox.myshopify.com', 1)`).run();
-    expect(await inbox.accept(entry("old"))).toBe("duplicate");
+    expect(await accept(entry("old"))).toBe("duplicate");
     expect(count("jobs")).toBe(0);
   });
 
   it("fails only the entry that cannot be stored; the rest of its batch is committed", async () => {
     const bad = entry("bad", [{ kind: "provision-order", payload: { n: 1n } }]); // a BigInt does not serialise
-    const results = await Promise.allSettled([inbox.accept(entry("ok-1")), inbox.accept(bad), inbox.accept(entry("ok-2"))]);
+    const results = await Promise.allSettled([accept(entry("ok-1")), accept(bad), accept(entry("ok-2"))]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(database.sqlite.prepare("select event_id from webhook_events order by id").pluck().all()).toEqual(["ok-1", "ok-2"]);
     expect(count("jobs")).toBe(2);
-    expect(await inbox.accept(entry("after"))).toBe("accepted");
+    expect(await accept(entry("after"))).toBe("accepted");
   });
 
   it("starts a new batch for deliveries that arrive after a commit", async () => {
-    await inbox.accept(entry("first"));
-    await inbox.accept(entry("second"));
+    await accept(entry("first"));
+    await accept(entry("second"));
     expect(transactions).toBe(2);
     expect(count("webhook_events")).toBe(2);
   });

@@ -19,7 +19,7 @@ describe("webhook listener", () => {
     outcomes = [];
     answered = [];
     store = async () => "accepted";
-    const inbox: WebhookInbox = { accept: (entry) => store(entry) };
+    const inbox: WebhookInbox = { accept: (entry, done) => void store(entry).then((outcome) => done(null, outcome), (err: unknown) => done(err)) };
     const listener = createWebhookListener({
       signer, inbox, addonSkus: [], logger: createSilentLogger(), onAccepted: () => {},
       onOutcome: (_topic, outcome) => outcomes.push(outcome), onResponse: (status) => answered.push(status),

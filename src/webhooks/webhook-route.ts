@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES, type WebhookHandlerOptions, type WebhookReply } from "./webhook-handler.ts";
+import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES, type WebhookHandler, type WebhookHandlerOptions, type WebhookReply, type WebhookReplySink } from "./webhook-handler.ts";
 
 export { MAX_WEBHOOK_BODY_BYTES, type WebhookOutcome } from "./webhook-handler.ts";
 
@@ -22,7 +22,8 @@ export function createWebhookRoute(options: WebhookRouteOptions): Hono {
       return c.json({ error: "body larger than 1 MiB" }, 413, { Connection: "close" });
     } }),
     async (c) => {
-      const reply = await handle(new Uint8Array(await c.req.arrayBuffer()), (name) => c.req.header(name));
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const reply = await new Promise<WebhookReply>((resolve, reject) => handle(raw, (name) => c.req.header(name), { reply: resolve, fail: reject }));
       return reply.status === 200 ? c.body(null, 200) : c.json({ error: reply.error }, reply.status);
     },
   );
@@ -49,7 +50,7 @@ export function createWebhookListener(options: WebhookListenerOptions): (req: In
     onTooLarge: () => options.onOutcome?.("unknown", "too_large"),
   };
   return function webhookListener(req, res) {
-    const delivery: Delivery = { context, res, started: performance.now(), chunks: [], size: 0, rejected: false };
+    const delivery = new Delivery(context, res);
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > MAX_WEBHOOK_BODY_BYTES) return tooLarge(req, delivery);
     (req as DeliveryRequest)[DELIVERY] = delivery;
@@ -59,19 +60,34 @@ export function createWebhookListener(options: WebhookListenerOptions): (req: In
 }
 
 interface ListenerContext {
-  handle: ReturnType<typeof createWebhookHandler>;
+  handle: WebhookHandler;
   logger: WebhookListenerOptions["logger"];
   onResponse: (status: number, seconds: number) => void;
   onTooLarge: () => void;
 }
 
-interface Delivery {
-  context: ListenerContext;
-  res: ServerResponse;
-  started: number;
-  chunks: Buffer[];
-  size: number;
-  rejected: boolean;
+/** One delivery's state, and where its handler answers (methods on the prototype: no closures). */
+class Delivery implements WebhookReplySink {
+  readonly context: ListenerContext;
+  readonly res: ServerResponse;
+  readonly started = performance.now();
+  readonly chunks: Buffer[] = [];
+  size = 0;
+  rejected = false;
+
+  constructor(context: ListenerContext, res: ServerResponse) {
+    this.context = context;
+    this.res = res;
+  }
+
+  reply(reply: WebhookReply): void {
+    answer(this, reply.status, reply.status === 200 ? null : reply.error ?? null, false);
+  }
+
+  fail(err: unknown): void {
+    this.context.logger.error({ err: err instanceof Error ? err.message : String(err), path: "/webhooks" }, "webhook not stored");
+    answer(this, 500, "internal error", false);
+  }
 }
 
 const DELIVERY = Symbol("webhook delivery");
@@ -90,17 +106,14 @@ function onEnd(this: DeliveryRequest): void {
   const { chunks, size } = delivery;
   const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   const headers = this.headers;
-  let reply: WebhookReply | Promise<WebhookReply>;
   try {
-    reply = delivery.context.handle(raw, (name) => {
+    delivery.context.handle(raw, (name) => {
       const value = headers[name];
       return Array.isArray(value) ? value.join(", ") : value;
-    });
+    }, delivery);
   } catch (err) {
-    return fail(delivery, err);
+    delivery.fail(err);
   }
-  if (reply instanceof Promise) reply.then((r) => send(delivery, r), (err: unknown) => fail(delivery, err));
-  else send(delivery, reply);
 }
 
 function tooLarge(req: IncomingMessage, delivery: Delivery): void {
@@ -109,15 +122,6 @@ function tooLarge(req: IncomingMessage, delivery: Delivery): void {
   req.removeAllListeners("data").pause();
   // The rest of the body is never read: the socket cannot be reused.
   answer(delivery, 413, "body larger than 1 MiB", true);
-}
-
-function send(delivery: Delivery, reply: WebhookReply): void {
-  answer(delivery, reply.status, reply.status === 200 ? null : reply.error ?? null, false);
-}
-
-function fail(delivery: Delivery, err: unknown): void {
-  delivery.context.logger.error({ err: err instanceof Error ? err.message : String(err), path: "/webhooks" }, "webhook not stored");
-  answer(delivery, 500, "internal error", false);
 }
 
 function answer(delivery: Delivery, status: number, error: string | null, closeConnection: boolean): void {
