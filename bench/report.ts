@@ -95,6 +95,7 @@ export function renderReport(r: BenchResults): string {
     `  the app's own histogram: ${pct(l.serverShareUnder5ms)} of login links answered within 5 ms (MouseStats call included)`,
     "",
     `4. Start-up to /readyz, new database with migrations: median ${n(s.medianMs)} ms (runs: ${s.runs.map((v) => n(v)).join(", ")})`,
+    `   with an empty compile cache (the first start after an install or upgrade): ${n(s.coldMs)} ms`,
     "",
     `5. Page (${g.requests} requests each, loopback round trips)`,
     `  GET /healthz p50 ${ms(g.healthzMs.p50)} ms; GET / p50 ${ms(g.pageMs.p50)} ms, p99 ${ms(g.pageMs.p99)} ms; GET /api/account p50 ${ms(g.accountMs.p50)} ms, p99 ${ms(g.accountMs.p99)} ms`,
