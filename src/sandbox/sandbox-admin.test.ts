@@ -103,6 +103,9 @@ describe("createSandboxAdmin", () => {
     expect(await admin.getAppMetafield(other, "mousestats", "site_id")).toBeNull();
     await admin.setAppMetafield(session, { namespace: "mousestats", key: "site_id", type: "single_line_text_field", value: "43" });
     expect(await admin.getAppMetafield(session, "mousestats", "site_id")).toBe("43");
+    await admin.deleteAppMetafield(session, "mousestats", "site_id");
+    expect(await admin.getAppMetafield(session, "mousestats", "site_id")).toBeNull();
+    await admin.deleteAppMetafield(other, "mousestats", "site_id");
     await expect(admin.setAppMetafield(session, { namespace: "", key: "k", type: "t", value: "v" })).rejects.toBeInstanceOf(ShopifyUserError);
   });
 

@@ -142,6 +142,11 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
       metafields.set(shop, forShop);
     },
 
+    async deleteAppMetafield(session, namespace, key) {
+      const shop = requireSession(session, "deleteAppMetafield");
+      metafields.get(shop)?.delete(`${namespace}.${key}`);
+    },
+
     async getAppMetafield(session, namespace, key) {
       const shop = requireSession(session, "getAppMetafield");
       return metafields.get(shop)?.get(`${namespace}.${key}`)?.value ?? null;

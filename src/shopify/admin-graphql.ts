@@ -34,6 +34,13 @@ export const METAFIELDS_SET_MUTATION = `mutation MetafieldsSet($metafields: [Met
   }
 }`;
 
+export const METAFIELDS_DELETE_MUTATION = `mutation MetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
+  metafieldsDelete(metafields: $metafields) {
+    deletedMetafields { key namespace ownerId }
+    userErrors { field message }
+  }
+}`;
+
 const userErrors = z.array(z.object({ message: z.string() }).loose());
 
 export const shopInfoData = z.object({
@@ -59,4 +66,7 @@ export const appSubscriptionCreateData = z.object({
 
 export const metafieldsSetData = z.object({
   metafieldsSet: z.object({ userErrors }),
+});
+export const metafieldsDeleteData = z.object({
+  metafieldsDelete: z.object({ userErrors }),
 });

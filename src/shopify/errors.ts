@@ -5,6 +5,7 @@ export const SHOPIFY_ADMIN_OPERATIONS = [
   "fetchShopInfo",
   "createSubscription",
   "setAppMetafield",
+  "deleteAppMetafield",
   "getAppMetafield",
 ] as const;
 export type ShopifyAdminOperation = (typeof SHOPIFY_ADMIN_OPERATIONS)[number];

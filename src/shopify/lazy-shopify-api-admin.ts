@@ -15,6 +15,7 @@ export function createLazyShopifyApiAdmin(options: ShopifyApiAdminOptions): Shop
     fetchShopInfo: async (session) => (await load()).fetchShopInfo(session),
     createSubscription: async (session, subscription) => (await load()).createSubscription(session, subscription),
     setAppMetafield: async (session, input) => (await load()).setAppMetafield(session, input),
+    deleteAppMetafield: async (session, namespace, key) => (await load()).deleteAppMetafield(session, namespace, key),
     getAppMetafield: async (session, namespace, key) => (await load()).getAppMetafield(session, namespace, key),
   };
 }

@@ -52,6 +52,7 @@ function createFakeAdmin(clock: () => number) {
     },
     createSubscription: () => Promise.reject(new Error("not used")),
     setAppMetafield: () => Promise.reject(new Error("not used")),
+    deleteAppMetafield: () => Promise.reject(new Error("not used")),
     getAppMetafield: () => Promise.reject(new Error("not used")),
   };
   return { admin, calls, queues, fresh };

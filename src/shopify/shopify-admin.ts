@@ -46,6 +46,8 @@ export interface ShopifyAdmin {
    * as `app.metafields.<namespace>.<key>`; it goes away when the app is uninstalled.
    */
   setAppMetafield(session: OfflineSession, input: AppMetafieldInput): Promise<void>;
+  /** Deletes the app-data metafield (`metafieldsDelete`); deleting one that does not exist succeeds. */
+  deleteAppMetafield(session: OfflineSession, namespace: string, key: string): Promise<void>;
   /** The app-data metafield's value, or `null` when it does not exist. */
   getAppMetafield(session: OfflineSession, namespace: string, key: string): Promise<string | null>;
 }

@@ -6,11 +6,13 @@ import {
   APP_INSTALLATION_ID_QUERY,
   APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
+  METAFIELDS_DELETE_MUTATION,
   METAFIELDS_SET_MUTATION,
   SHOP_INFO_QUERY,
   appInstallationIdData,
   appMetafieldData,
   appSubscriptionCreateData,
+  metafieldsDeleteData,
   metafieldsSetData,
   shopInfoData,
 } from "./admin-graphql.ts";
@@ -133,6 +135,17 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
       });
       if (metafieldsSet.userErrors.length > 0) {
         throw new ShopifyUserError({ operation, messages: metafieldsSet.userErrors.map((e) => e.message) });
+      }
+    },
+
+    async deleteAppMetafield(session, namespace, key) {
+      const operation = "deleteAppMetafield";
+      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData);
+      const { metafieldsDelete } = await graphql(operation, session, METAFIELDS_DELETE_MUTATION, metafieldsDeleteData, {
+        metafields: [{ ownerId: installation.id, namespace, key }],
+      });
+      if (metafieldsDelete.userErrors.length > 0) {
+        throw new ShopifyUserError({ operation, messages: metafieldsDelete.userErrors.map((e) => e.message) });
       }
     },
 

@@ -40,6 +40,14 @@ describe("createTrackingService", () => {
     expect(await admin.getAppMetafield(session, SITE_ID_METAFIELD.namespace, SITE_ID_METAFIELD.key)).toBe("5003504249777020952");
   });
 
+  it("clears the site ID: the metafield is gone", async () => {
+    const { admin, tracking } = setup();
+    await tracking.save(SHOP, "123456");
+    expect(await tracking.clear(SHOP)).toEqual({ siteId: null, embedUrl: EMBED_URL });
+    const session = { id: `offline_${SHOP}`, shop: SHOP, accessToken: "t" };
+    expect(await admin.getAppMetafield(session, SITE_ID_METAFIELD.namespace, SITE_ID_METAFIELD.key)).toBeNull();
+  });
+
   it("shows a stored value the loader would refuse as unset", async () => {
     const { admin, tracking } = setup();
     const session = { id: `offline_${SHOP}`, shop: SHOP, accessToken: "t" };

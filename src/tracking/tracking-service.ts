@@ -15,10 +15,12 @@ export interface TrackingService {
   read(shop: string): Promise<TrackingSettings>;
   /** Saves an ID that `parseSiteId` accepted; throws `TypeError` for anything else. */
   save(shop: string, siteId: string): Promise<TrackingSettings>;
+  /** Deletes the saved site ID: the storefront stops loading MouseStats (the embed renders nothing). */
+  clear(shop: string): Promise<TrackingSettings>;
 }
 
 export interface TrackingServiceDeps {
-  admin: Pick<ShopifyAdmin, "getAppMetafield" | "setAppMetafield">;
+  admin: Pick<ShopifyAdmin, "getAppMetafield" | "setAppMetafield" | "deleteAppMetafield">;
   sessions: Pick<OfflineAccess, "getSession">;
   /** The app's client id, part of the deep link. */
   apiKey: string;
@@ -44,6 +46,11 @@ export function createTrackingService(deps: TrackingServiceDeps): TrackingServic
       if (!isSiteId(siteId)) throw new TypeError("save() takes a site ID that parseSiteId accepted");
       await admin.setAppMetafield(await sessions.getSession(shop), { namespace, key, type, value: siteId });
       return { siteId, embedUrl: editorUrl(shop, activateAppId) };
+    },
+
+    async clear(shop) {
+      await admin.deleteAppMetafield(await sessions.getSession(shop), namespace, key);
+      return { siteId: null, embedUrl: editorUrl(shop, activateAppId) };
     },
   };
 }

@@ -14,7 +14,8 @@ export interface TrackingRoutesDeps {
 /**
  * `GET /api/tracking` → `{ siteId, embedUrl }`; `PUT /api/tracking` `{ siteId }` saves the
  * MouseStats site ID for the storefront loader: 200 with the same shape, 400 with `{ error }`
- * for an invalid ID. Mounted after the API's session-token middleware, so `shop` is verified.
+ * for an invalid ID; `DELETE /api/tracking` removes it (200, `siteId: null`). Mounted after the
+ * API's session-token middleware, so `shop` is verified.
  */
 export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
   const { tracking, logger } = deps;
@@ -45,6 +46,19 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
       }
     },
   );
+
+  routes.delete("/", async (c) => {
+    const shop = c.get("shop");
+    try {
+      const settings = await tracking.clear(shop);
+      logger.info({ shop, scope: "tracking" }, "MouseStats site ID removed");
+      return c.json(settings);
+    } catch (err) {
+      if (!(err instanceof ShopifyUserError)) throw err;
+      logger.warn({ shop, scope: "tracking", err: err.message }, "Shopify refused to delete the site ID metafield");
+      return c.json({ error: `Shopify did not remove the site ID: ${err.messages.join("; ")}` }, 502);
+    }
+  });
 
   return routes;
 }

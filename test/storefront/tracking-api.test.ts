@@ -47,6 +47,18 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
     expect(await (await call(shop)).json()).toMatchObject({ siteId: LONG_ID });
   });
 
+  it("removes the saved site ID; the storefront then loads nothing", async () => {
+    const shop = "remover.myshopify.com";
+    await put(shop, JSON.stringify({ siteId: LONG_ID }));
+    const res = await call(shop, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ siteId: null, embedUrl: embedUrl(shop) });
+    expect(await (await call(shop)).json()).toMatchObject({ siteId: null });
+    // Removing what is not there is not an error.
+    expect((await call(shop, { method: "DELETE" })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/tracking`, { method: "DELETE", headers: { authorization: "Bearer nope" } })).status).toBe(401);
+  });
+
   it.each([
     ["letters", JSON.stringify({ siteId: "abc123" }), /digits only/],
     ["too short", JSON.stringify({ siteId: "12" }), /4 to 20 digits/],

@@ -1,6 +1,6 @@
 import type { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APP_INSTALLATION_ID_QUERY, APP_METAFIELD_QUERY, METAFIELDS_SET_MUTATION } from "../../src/shopify/admin-graphql.ts";
+import { APP_INSTALLATION_ID_QUERY, APP_METAFIELD_QUERY, METAFIELDS_DELETE_MUTATION, METAFIELDS_SET_MUTATION } from "../../src/shopify/admin-graphql.ts";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
 import { installShopifyMockAgent, readInterceptedBody } from "../helpers/shopify-mock-agent.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
@@ -87,6 +87,25 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     const res = await putSiteId(SITE_ID);
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ error: "Shopify did not accept the site ID: Value is too long" });
+  });
+
+  it("removes the site ID with metafieldsDelete on the app installation; 502 with Shopify's reason on userErrors", async () => {
+    server = await startRealServer();
+    expectInstall();
+    const installation = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { id: INSTALLATION } } });
+    const deleted = shopReply(GRAPHQL_PATH, { data: { metafieldsDelete: { deletedMetafields: [{ key: "site_id", namespace: "mousestats", ownerId: INSTALLATION }], userErrors: [] } } });
+    const res = await fetch(`${server.url}/api/tracking`, { method: "DELETE", headers: bearer() });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ siteId: null });
+    expect(installation).toEqual([{ query: APP_INSTALLATION_ID_QUERY }]);
+    expect(deleted).toEqual([{ query: METAFIELDS_DELETE_MUTATION, variables: { metafields: [{ ownerId: INSTALLATION, namespace: "mousestats", key: "site_id" }] } }]);
+    expect(METAFIELDS_DELETE_MUTATION).toMatch(/metafieldsDelete\(metafields: \$metafields\)/);
+
+    shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { id: INSTALLATION } } });
+    shopReply(GRAPHQL_PATH, { data: { metafieldsDelete: { deletedMetafields: [null], userErrors: [{ field: ["metafields", "0"], message: "Owner not found" }] } } });
+    const refused = await fetch(`${server.url}/api/tracking`, { method: "DELETE", headers: bearer() });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toEqual({ error: "Shopify did not remove the site ID: Owner not found" });
   });
 
   it("sends nothing to Shopify's metafields for an invalid ID", async () => {

@@ -77,6 +77,16 @@ describe.skipIf(!HAS_CHROMIUM)("the page's Tracking section in Chromium (sandbox
     await page.reload();
     await expect.poll(() => tracking(page).getAttribute("data-state")).toBe("set");
     expect(await page.getByTestId("tracking-site-id").inputValue()).toBe(SITE_ID);
+
+    // Remove: gone from the shop too (a reload shows it unset), and the button with it.
+    await page.getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => tracking(page).getAttribute("data-state")).toBe("unset");
+    expect(await page.getByTestId("tracking-notice").textContent()).toMatch(/no longer loads MouseStats/);
+    expect(await page.getByTestId("tracking-site-id").inputValue()).toBe("");
+    await screenshot(page, "tracking-removed");
+    await page.reload();
+    await expect.poll(() => tracking(page).getAttribute("data-state")).toBe("unset");
+    expect(await page.getByTestId("remove-tracking-button").count()).toBe(0);
   });
 
   it("shows a banner when saving fails for another reason, and keeps what was typed", async () => {

@@ -164,6 +164,7 @@
     open: [openHeatmaps, "We could not open your heatmaps"],
     "save-tracking": [() => T.save(), "We could not save your site ID"],
     "enable-tracking": [() => T.enable(), "We could not open the theme editor"],
+    "remove-tracking": [() => T.remove(), "We could not remove your site ID"],
     reload: [refresh, null],
   };
 

@@ -1,6 +1,5 @@
-// The Tracking section of an active account: the MouseStats site ID (saved as an app-data
-// metafield through /api/tracking, read by the storefront app embed) and the theme-editor deep
-// link that switches the embed on. app.js mounts it and routes its buttons' actions here.
+// The Tracking section: the site ID (an app-data metafield via /api/tracking, read by the
+// storefront embed) and the theme-editor link that turns the embed on. app.js routes actions here.
 "use strict";
 window.HeatmapsTracking = (function tracking() {
   const V = window.HeatmapsViews;
@@ -33,7 +32,7 @@ window.HeatmapsTracking = (function tracking() {
 <label for="tracking-site-id">1. Your MouseStats site ID</label>
 <div class="field-row"><input id="tracking-site-id" name="siteId" type="text" inputmode="numeric" autocomplete="off" spellcheck="false"
  placeholder="e.g. 5003504249777020952" value="${V.esc(value)}" aria-describedby="tracking-site-id-help${error ? " tracking-site-id-error" : ""}"${error ? ' aria-invalid="true"' : ""} data-testid="tracking-site-id">
-${button("save-tracking", "Save", siteId ? "secondary" : "primary")}</div>
+${button("save-tracking", "Save", siteId ? "secondary" : "primary")}${siteId ? button("remove-tracking", "Remove", "tertiary") : ""}</div>
 <p id="tracking-site-id-help" class="muted">In your MouseStats panel, the site ID is the number above the tracking code on the overview page.
 Digits only; pasting the whole tracking code works too.</p>
 ${error ? `<p id="tracking-site-id-error" class="field-error" role="alert" data-testid="tracking-error">${V.esc(error)}</p>` : ""}
@@ -95,6 +94,13 @@ Checkout and the theme editor's preview are never recorded.</p>`;
     ctx.el.querySelector(state.fieldError ? "#tracking-site-id" : '[data-action="enable-tracking"]')?.focus();
   }
 
+  async function remove() {
+    Object.assign(state, { fieldError: null, draft: null, notice: null });
+    state.settings = await ctx.api("DELETE", "/api/tracking");
+    state.notice = "Removed: your storefront no longer loads MouseStats.";
+    paint();
+  }
+
   function enable() {
     const url = state.settings?.embedUrl;
     if (!url) throw new Error("Tracking settings are not loaded yet.");
@@ -105,5 +111,5 @@ Checkout and the theme editor's preview are never recorded.</p>`;
 <a href="${V.esc(url)}" target="_blank" rel="noopener noreferrer" data-testid="tracking-embed-link">Open the theme editor</a></s-paragraph>`;
   }
 
-  return { mount, save, enable };
+  return { mount, save, remove, enable };
 })();
