@@ -103,11 +103,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       jobs: plan.kind === "jobs" ? plan.jobs : [],
     }, (err, outcome) => {
       if (outcome === undefined) return sink.fail(err);
-      if (outcome === "accepted" && plan.kind === "jobs") onAccepted();
-      count(topic, outcome === "accepted" && plan.kind === "ignore" ? "ignored" : outcome);
-      // One line per delivery is debug: the inbox row is the durable record of every delivery.
-      if (logger.isLevelEnabled("debug")) {
-        logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "ignore" ? plan.reason : undefined }, "webhook stored");
+      try {
+        if (outcome === "accepted" && plan.kind === "jobs") onAccepted();
+        count(topic, outcome === "accepted" && plan.kind === "ignore" ? "ignored" : outcome);
+        // One line per delivery is debug: the inbox row is the durable record of every delivery.
+        if (logger.isLevelEnabled("debug")) {
+          logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "ignore" ? plan.reason : undefined }, "webhook stored");
+        }
+      } catch (hookError) {
+        // Stored all the same: a failing metric or wake-up must not turn the 200 into a 500.
+        logger.error({ err: hookError instanceof Error ? hookError.message : String(hookError) }, "webhook stored; after-commit step failed");
       }
       sink.reply(OK);
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "../db/client.ts";
 import { createJobQueue } from "../queue/job-queue.ts";
 import { createWebhookInbox, type InboxEntry, type InboxOutcome, type WebhookInbox } from "./webhook-inbox.ts";
@@ -87,6 +87,25 @@ describe("webhook inbox (group commit)", () => {
     expect(database.sqlite.prepare("select event_id from webhook_events order by id").pluck().all()).toEqual(["ok-1", "ok-2"]);
     expect(count("jobs")).toBe(2);
     expect(await accept(entry("after"))).toBe("accepted");
+  });
+
+  it("answers the rest of a batch when one entry's callback throws, and throws that error again on its own", async () => {
+    const deferred: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, "queueMicrotask").mockImplementation((fn) => { deferred.push(fn); });
+    try {
+      const answered: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        inbox.accept(entry("first"), () => { throw new Error("callback bug"); });
+        inbox.accept(entry("second"), (_err, outcome) => { answered.push(outcome!); resolve(); });
+      });
+      await done;
+      expect(answered).toEqual(["accepted"]);
+      expect(count("webhook_events")).toBe(2);
+      expect(deferred).toHaveLength(1);
+      expect(() => deferred[0]!()).toThrow("callback bug");
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("starts a new batch for deliveries that arrive after a commit", async () => {

@@ -72,7 +72,7 @@ export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): We
       outcomes = undefined; // rolled back whole; find the entry at fault below
     }
     if (outcomes) {
-      for (let i = 0; i < current.length; i++) current[i]!.done(null, outcomes[i]!);
+      for (let i = 0; i < current.length; i++) settle(current[i]!, null, outcomes[i]!);
       return;
     }
     for (const w of current) {
@@ -80,10 +80,10 @@ export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): We
       try {
         outcome = storeOne(w.entry);
       } catch (err) {
-        w.done(err);
+        settle(w, err);
         continue;
       }
-      w.done(null, outcome);
+      settle(w, null, outcome);
     }
   }
 
@@ -92,6 +92,18 @@ export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): We
       if (batch.push({ entry, done }) === 1) setImmediate(flush);
     },
   };
+}
+
+/**
+ * Calls one entry's callback. A callback that throws (a bug) must not keep the rest of its batch
+ * from being answered: its error is thrown again on its own, after this batch.
+ */
+function settle(w: Waiting, err: unknown, outcome?: InboxOutcome): void {
+  try {
+    w.done(err, outcome);
+  } catch (callbackError) {
+    queueMicrotask(() => { throw callbackError; });
+  }
 }
 
 /** Shopify's documented dedupe key is the event id; deliveries without one fall back to the webhook id. */
