@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { closedLoopbackPort } from "../src/mousestats/serve-loopback.ts";
 import { pinnedCommand } from "./cpu-pinning.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -20,17 +20,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Starts `node src/main.ts` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
 export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string }): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = await closedLoopbackPort();
   const out = openSync(options.logFile, "a");
   const started = performance.now();
   // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
