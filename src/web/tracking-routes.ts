@@ -1,9 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logger.ts";
 import { ShopifyUserError } from "../shopify/errors.ts";
 import { parseSiteId } from "../tracking/site-id.ts";
-import type { TrackingService } from "../tracking/tracking-service.ts";
+import type { TrackingService, TrackingSettings } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 
 export interface TrackingRoutesDeps {
@@ -21,6 +21,21 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
   const { tracking, logger } = deps;
   const routes = new Hono<AppEnv>();
 
+  /** Saves or removes the site ID in Shopify; its userErrors become a 502 that says what Shopify refused. */
+  async function change(c: Context<AppEnv>, run: () => Promise<TrackingSettings>, words: { done: string; refused: string }) {
+    const shop = c.get("shop");
+    try {
+      const settings = await run();
+      logger.info({ shop, scope: "tracking" }, `MouseStats site ID ${words.done}`);
+      return c.json(settings);
+    } catch (err) {
+      // Shopify's userErrors are about the value we sent: say so instead of "unreachable".
+      if (!(err instanceof ShopifyUserError)) throw err;
+      logger.warn({ shop, scope: "tracking", err: err.message }, "Shopify refused the site ID metafield change");
+      return c.json({ error: `Shopify did not ${words.refused} the site ID: ${err.messages.join("; ")}` }, 502);
+    }
+  }
+
   routes.get("/", async (c) => c.json(await tracking.read(c.get("shop"))));
 
   routes.put(
@@ -34,31 +49,11 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
       }
       const parsed = parseSiteId((body as { siteId?: unknown }).siteId);
       if (!parsed.ok) return c.json({ error: parsed.error, field: "siteId" }, 400);
-      try {
-        const settings = await tracking.save(shop, parsed.siteId);
-        logger.info({ shop, scope: "tracking" }, "MouseStats site ID saved");
-        return c.json(settings);
-      } catch (err) {
-        // Shopify's userErrors are about the value we sent: say so instead of "unreachable".
-        if (!(err instanceof ShopifyUserError)) throw err;
-        logger.warn({ shop, scope: "tracking", err: err.message }, "Shopify refused the site ID metafield");
-        return c.json({ error: `Shopify did not accept the site ID: ${err.messages.join("; ")}` }, 502);
-      }
+      return change(c, () => tracking.save(shop, parsed.siteId), { done: "saved", refused: "accept" });
     },
   );
 
-  routes.delete("/", async (c) => {
-    const shop = c.get("shop");
-    try {
-      const settings = await tracking.clear(shop);
-      logger.info({ shop, scope: "tracking" }, "MouseStats site ID removed");
-      return c.json(settings);
-    } catch (err) {
-      if (!(err instanceof ShopifyUserError)) throw err;
-      logger.warn({ shop, scope: "tracking", err: err.message }, "Shopify refused to delete the site ID metafield");
-      return c.json({ error: `Shopify did not remove the site ID: ${err.messages.join("; ")}` }, 502);
-    }
-  });
+  routes.delete("/", (c) => change(c, () => tracking.clear(c.get("shop")), { done: "removed", refused: "remove" }));
 
   return routes;
 }
