@@ -4,6 +4,8 @@
  *   npm run accounts -- show <email|shop>
  *   npm run accounts -- retry <email>        (a running app picks the job up within a second)
  *   npm run accounts -- login-link <email>   (mints a MouseStats login link; plan upgrades happen inside the panel)
+ *   npm run accounts -- unprocessable        (verified webhooks whose body the app could not act on)
+ *   npm run accounts -- replay <id>          (plans a stored webhook again, by row id, event id or webhook id)
  */
 import { loadConfigOrExit } from "../src/config.ts";
 import { openDatabase } from "../src/db/client.ts";
@@ -11,8 +13,9 @@ import { createSilentLogger } from "../src/logger.ts";
 import { createMouseStatsClient } from "../src/mousestats/client.ts";
 import { describeAccounts, listAccounts, retryAccount } from "../src/provisioning/account-admin.ts";
 import { createJobQueue } from "../src/queue/job-queue.ts";
+import { createWebhookReplay } from "../src/webhooks/webhook-replay.ts";
 
-const USAGE = "usage: npm run accounts -- list | show <email|shop> | retry <email> | login-link <email>";
+const USAGE = "usage: npm run accounts -- list | show <email|shop> | retry <email> | login-link <email> | unprocessable | replay <id>";
 const [command, arg] = process.argv.slice(2);
 const { config } = loadConfigOrExit();
 const database = openDatabase(config.databaseUrl);
@@ -49,6 +52,24 @@ try {
       });
       const token = await client.generateLoginToken(arg.trim().toLowerCase(), config.loginTokenValidHours);
       print(`${client.loginUrl(token)}\n(valid ${config.loginTokenValidHours} h; treat it like a password)`);
+      break;
+    }
+    case "unprocessable": {
+      const rows = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), addonSkus: config.addonSkus }).listUnprocessable();
+      if (rows.length === 0) print("no unprocessable webhooks");
+      else console.table(rows);
+      break;
+    }
+    case "replay": {
+      if (!arg) throw new Error(USAGE);
+      const result = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), addonSkus: config.addonSkus }).replay(arg);
+      switch (result.status) {
+        case "replayed": print(`webhook #${result.id} replayed: queued ${result.jobs.join(", ")} (a running app picks them up within a second)`); break;
+        case "ignored": print(`webhook #${result.id} replayed: nothing to do (${result.reason})`); break;
+        case "unprocessable": print(`webhook #${result.id} is still unprocessable: ${result.reason}`); process.exitCode = 1; break;
+        case "no payload": print(`webhook #${result.id} has no stored body (ignored deliveries and redacted ones keep none)`); process.exitCode = 1; break;
+        case "not found": print(`no stored webhook with id, event id or webhook id ${arg}`); process.exitCode = 1; break;
+      }
       break;
     }
     default:

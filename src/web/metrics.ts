@@ -7,6 +7,7 @@ export function createMetrics(sqlite: Sqlite.Database) {
   collectDefaultMetrics({ register: registry });
   const jobsByStatus = sqlite.prepare("select kind, status, count(*) as n from jobs group by kind, status");
   const accountsByStatus = sqlite.prepare("select status, count(*) as n from accounts group by status");
+  const unprocessableByTopic = sqlite.prepare("select topic, count(*) as n from webhook_events where unprocessable_reason is not null group by topic");
   return {
     registry,
     webhooks: new Counter({ name: "webhooks_received_total", help: "Webhook deliveries by topic and outcome", labelNames: ["topic", "outcome"], registers: [registry] }),
@@ -20,6 +21,14 @@ export function createMetrics(sqlite: Sqlite.Database) {
       collect() {
         this.reset();
         for (const r of jobsByStatus.all() as { kind: string; status: string; n: number }[]) this.set({ kind: r.kind, status: r.status }, r.n);
+      },
+    }),
+    unprocessableWebhooks: new Gauge({
+      name: "webhooks_unprocessable", help: "Verified webhooks kept for the operator because their body could not be acted on (npm run accounts -- unprocessable)",
+      labelNames: ["topic"], registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of unprocessableByTopic.all() as { topic: string; n: number }[]) this.set({ topic: r.topic }, r.n);
       },
     }),
     accounts: new Gauge({
