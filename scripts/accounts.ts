@@ -55,14 +55,14 @@ try {
       break;
     }
     case "unprocessable": {
-      const rows = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), addonSkus: config.addonSkus }).listUnprocessable();
+      const rows = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).listUnprocessable();
       if (rows.length === 0) print("no unprocessable webhooks");
       else console.table(rows);
       break;
     }
     case "replay": {
       if (!arg) throw new Error(USAGE);
-      const result = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), addonSkus: config.addonSkus }).replay(arg);
+      const result = createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).replay(arg);
       switch (result.status) {
         case "replayed": print(`webhook #${result.id} replayed: queued ${result.jobs.join(", ")} (a running app picks them up within a second)`); break;
         case "ignored": print(`webhook #${result.id} replayed: nothing to do (${result.reason})`); break;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { BILLING_INTERVALS, type BillingPlan } from "./shopify/billing-plan.ts";
 
 /** Where `npm start` mounts the bundled MouseStats simulator when no partner credentials are set. */
 export const SIMULATOR_MOUNT_PATH = "/mousestats-simulator";
@@ -42,6 +43,8 @@ export interface AppConfig {
   readonly addonSkus: readonly string[];
   /** 32-byte AES-256-GCM key for access tokens at rest. */
   readonly encryptionKey: Buffer;
+  /** The add-on subscription (`BILLING_*`). */
+  readonly billing: Readonly<BillingPlan>;
 }
 
 export interface ParsedConfig {
@@ -85,7 +88,19 @@ const envSchema = z.object({
     .default(1),
   ADDON_SKUS: z.string().default(""),
   APP_ENCRYPTION_KEY: optionalText,
+  BILLING_PLAN_NAME: z.string().trim().min(1).max(255).default("MouseStats Heatmaps"),
+  BILLING_PRICE: z.string().trim().regex(/^\d{1,7}(\.\d{1,2})?$/, "must be an amount like 9.99 (at most two decimals)")
+    .transform(Number).pipe(z.number().positive("must be more than 0")).default(9.99),
+  BILLING_CURRENCY: z.string().trim().toUpperCase()
+    .refine((code) => SUPPORTED_CURRENCIES.has(code), "must be an ISO 4217 currency code, like USD or EUR").default("USD"),
+  BILLING_INTERVAL: z.enum(BILLING_INTERVALS).default("EVERY_30_DAYS"),
+  // 365 is our sanity bound (a typo of 3000 should not start); the mutation's own limit is not documented.
+  BILLING_TRIAL_DAYS: z.string().trim().regex(/^\d+$/, "must be a whole number of days from 0 to 365")
+    .transform(Number).pipe(z.number().int().max(365, "must be a whole number of days from 0 to 365")).default(0),
+  BILLING_TEST: boolString.optional(),
 });
+
+const SUPPORTED_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
 type Env = Record<string, string | undefined>;
 
@@ -121,6 +136,11 @@ export function parseConfig(env: Env): ParsedConfig {
     problems.push("SHOPIFY_SANDBOX: sandbox mode is refused when NODE_ENV=production; set SHOPIFY_API_KEY and SHOPIFY_API_SECRET");
   }
   if (!sandbox && !cleaned.SHOPIFY_API_KEY) problems.push("SHOPIFY_API_KEY: required outside sandbox mode");
+  // The sandbox hands out session tokens signed with the app secret (to its own page): with a
+  // real app's secret those would be valid for any shop of that app.
+  if (sandbox && cleaned.SHOPIFY_API_SECRET?.startsWith("shpss_")) {
+    problems.push("SHOPIFY_API_SECRET: sandbox mode never signs with a real app secret (shpss_…); set SHOPIFY_API_KEY to run against Shopify, or use a test secret of your own");
+  }
   if (!sandbox && !cleaned.SHOPIFY_API_SECRET) problems.push("SHOPIFY_API_SECRET: required outside sandbox mode");
 
   const simulated = cleaned.MOUSESTATS_PARTNER_ID === undefined && cleaned.MOUSESTATS_PARTNER_SECRET === undefined;
@@ -169,6 +189,12 @@ export function parseConfig(env: Env): ParsedConfig {
     loginTokenValidHours: e.LOGIN_TOKEN_VALID_HOURS,
     addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
     encryptionKey: encryptionKey as Buffer,
+    billing: {
+      name: e.BILLING_PLAN_NAME, amount: e.BILLING_PRICE, currencyCode: e.BILLING_CURRENCY, interval: e.BILLING_INTERVAL,
+      trialDays: e.BILLING_TRIAL_DAYS,
+      // Decided here, never from NODE_ENV: real charges unless the reseller says otherwise (sandbox mode has no real money).
+      test: e.BILLING_TEST ?? sandbox,
+    },
   };
   return { config: deepFreeze(config), warnings };
 }
