@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, sql } from "../db/drizzle.ts";
+import { and, eq, inArray, isNotNull, isNull } from "../db/drizzle.ts";
 import type { Db } from "../db/client.ts";
 import { complianceRequests, mousestatsErasures } from "../db/schema.ts";
 
@@ -32,15 +32,6 @@ export function createComplianceWork(db: Db) {
     closeErasure(id: number, now: Date): boolean {
       return db.update(mousestatsErasures).set({ closedAt: now, email: null })
         .where(and(eq(mousestatsErasures.id, id), isNull(mousestatsErasures.closedAt))).run().changes === 1;
-    },
-
-    /** Open work by kind, for /metrics. */
-    counts(): { data_request: number; mousestats_erasure: number } {
-      const count = sql<number>`count(*)`;
-      return {
-        data_request: db.select({ n: count }).from(complianceRequests).where(openReports).get()!.n,
-        mousestats_erasure: db.select({ n: count }).from(mousestatsErasures).where(isNull(mousestatsErasures.closedAt)).get()!.n,
-      };
     },
   };
 }

@@ -7,6 +7,10 @@ export function createMetrics(sqlite: Sqlite.Database) {
   collectDefaultMetrics({ register: registry });
   const jobsByStatus = sqlite.prepare("select kind, status, count(*) as n from jobs group by kind, status");
   const accountsByStatus = sqlite.prepare("select status, count(*) as n from accounts group by status");
+  const needsReview = sqlite.prepare("select count(*) as n from shop_accounts where claim = 'needs_review'").pluck();
+  const openCompliance = sqlite.prepare(`select 'data_request' as kind, count(*) as n from compliance_requests
+      where topic = 'customers/data_request' and fulfilled_at is not null and delivered_at is null
+    union all select 'mousestats_erasure', count(*) from mousestats_erasures where closed_at is null`);
   const unprocessableByTopic = sqlite.prepare("select topic, count(*) as n from webhook_events where unprocessable_reason is not null group by topic");
   return {
     registry,
@@ -29,6 +33,18 @@ export function createMetrics(sqlite: Sqlite.Database) {
       collect() {
         this.reset();
         for (const r of unprocessableByTopic.all() as { topic: string; n: number }[]) this.set({ topic: r.topic }, r.n);
+      },
+    }),
+    needsReview: new Gauge({
+      name: "accounts_needs_review", help: "Shop (or buyer) mappings waiting for an operator to adopt an account (npm run accounts -- list --needs-review)",
+      registers: [registry],
+      collect() { this.set(needsReview.get() as number); },
+    }),
+    openCompliance: new Gauge({
+      name: "compliance_work_open", help: "Compliance work waiting for the operator, by kind (npm run accounts -- compliance)",
+      labelNames: ["kind"], registers: [registry],
+      collect() {
+        for (const r of openCompliance.all() as { kind: string; n: number }[]) this.set({ kind: r.kind }, r.n);
       },
     }),
     accounts: new Gauge({
