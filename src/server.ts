@@ -10,6 +10,7 @@ import { pruneOldRows } from "./db/retention.ts";
 import type { Logger } from "./logger.ts";
 import { createMouseStatsClient } from "./mousestats/client.ts";
 import type { MouseStatsSimulator } from "./mousestats/simulator.ts";
+import type { SandboxAdmin } from "./sandbox/sandbox-admin.ts";
 import { createProvisioningHandlers } from "./provisioning/handlers.ts";
 import { createSweeps } from "./provisioning/sweeps.ts";
 import { createUsageRefresher } from "./provisioning/usage-refresher.ts";
@@ -43,6 +44,8 @@ export interface RunningServer {
   worker: Worker;
   /** The bundled MouseStats simulator, when no partner credentials are set. */
   simulator?: MouseStatsSimulator;
+  /** The sandbox shop standing in for Shopify, in sandbox mode. */
+  sandboxAdmin?: SandboxAdmin;
   /** Graceful stop: stop accepting, finish in-flight requests and jobs, close the database. */
   stop(): Promise<void>;
 }
@@ -178,7 +181,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let stopping: Promise<void> | undefined;
   return {
-    url: selfUrl, config, database, queue, worker, simulator,
+    url: selfUrl, config, database, queue, worker, simulator, sandboxAdmin,
     stop() {
       stopping ??= (async () => {
         clearTimeout(housekeepingTimer);

@@ -98,7 +98,7 @@ export function createComplianceHandlers(database: Database, now: () => number =
         db.delete(shopBilling).where(eq(shopBilling.shop, p.shop)).run();
         db.delete(webhookEvents).where(eq(webhookEvents.shop, p.shop)).run();
         db.delete(complianceRequests).where(eq(complianceRequests.shop, p.shop)).run();
-        db.delete(mousestatsErasures).where(eq(mousestatsErasures.shop, p.shop)).run();
+        // Open erasures stay: they are the work of deleting the shop's data at MouseStats.
         recordErasures("shop/redact", p.shop, orphaned);
         db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.shop') = ${p.shop}`)).run();
         db.insert(complianceRequests).values({

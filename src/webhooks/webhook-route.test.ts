@@ -1,7 +1,8 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSilentLogger } from "../logger.ts";
+import { Writable } from "node:stream";
+import { createLogger } from "../logger.ts";
 import { createWebhookSigner } from "../shopify/webhook-hmac.ts";
 import type { InboxEntry, InboxOutcome, WebhookInbox } from "./webhook-inbox.ts";
 import { createWebhookListener, MAX_WEBHOOK_BODY_BYTES, type WebhookOutcome } from "./webhook-route.ts";
@@ -14,14 +15,17 @@ describe("webhook listener", () => {
   let store: (entry: InboxEntry) => Promise<InboxOutcome>;
   let outcomes: WebhookOutcome[];
   let answered: number[];
+  let logged: Array<{ level: number; msg: string; topic?: string }>;
 
   beforeEach(async () => {
     outcomes = [];
     answered = [];
+    logged = [];
+    const destination = new Writable({ write(chunk, _encoding, done) { logged.push(JSON.parse(String(chunk))); done(); } });
     store = async () => "accepted";
     const inbox: WebhookInbox = { accept: (entry, done) => void store(entry).then((outcome) => done(null, outcome), (err: unknown) => done(err)) };
     const listener = createWebhookListener({
-      signer, inbox, rules: { addonSkus: [], billingPlanName: "MouseStats Heatmaps" }, logger: createSilentLogger(), onAccepted: () => {},
+      signer, inbox, rules: { addonSkus: [], billingPlanName: "MouseStats Heatmaps" }, logger: createLogger({ level: "info", destination }), onAccepted: () => {},
       onOutcome: (_topic, outcome) => outcomes.push(outcome), onResponse: (status) => answered.push(status),
     });
     server = createServer(listener);
@@ -38,12 +42,14 @@ describe("webhook listener", () => {
     },
   });
 
-  it("answers 200 with no body once the inbox has stored the delivery", async () => {
+  it("answers 200 with no body once the inbox has stored the delivery, and logs a topic it does not handle at info", async () => {
     const res = await post(JSON.stringify({ id: 1 }));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
     expect(outcomes).toEqual(["ignored"]);
     expect(answered).toEqual([200]);
+    // Info, not debug: a topic subscribed by mistake (or a new one) must show in the default log.
+    expect(logged).toContainEqual(expect.objectContaining({ level: 30, topic: "products/update", msg: "webhook of a topic this app does not handle; ignored" }));
   });
 
   it("answers 500 when the delivery could not be stored, so Shopify retries it", async () => {

@@ -68,4 +68,47 @@ describe("operator commands", () => {
     await expect(run(process.execPath, [script("accounts"), "replay", "no-such-event"], { env }))
       .rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("no stored webhook") });
   });
+
+  it("npm run accounts lists accounts needing review, adopts one, moves a shop, and hands over compliance work", async () => {
+    const accounts = (...args: string[]) => run(process.execPath, [script("accounts"), ...args], { env });
+    // A pre-existing MouseStats account under the shop's email: needs review.
+    server.simulator!.accounts.set("review-cli@example.com", {
+      email: "review-cli@example.com", password: "x", planName: "Pro", planDaysLeft: 1, usage: { heatmapProjects: 0, playbackProjects: 0, heatmapVisits: 0, playbackVisits: 0 },
+    });
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "review-cli.myshopify.com", body: subscriptionPayload("ACTIVE") });
+    await waitFor(() => server.database.sqlite.prepare("select 1 from shop_accounts where shop = 'review-cli.myshopify.com' and claim = 'needs_review'").get(), 10_000, "needs review");
+    expect((await accounts("list", "--needs-review")).stdout).toContain("review-cli@example.com");
+    await expect(accounts("adopt", "review-cli@example.com")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("usage:") });
+    expect((await accounts("adopt", "review-cli@example.com", "--shop", "review-cli.myshopify.com")).stdout).toContain("now owns");
+    expect((await accounts("list", "--needs-review")).stdout).toContain("no account needs review");
+
+    // The operator moves the shop to another account on purpose.
+    expect((await accounts("move", "review-cli.myshopify.com", "moved-cli@example.com")).stdout).toContain("review-cli.myshopify.com moved to moved-cli@example.com");
+    await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = 'moved-cli@example.com' and status = 'active'").get(), 10_000, "moved account");
+    expect(server.database.sqlite.prepare("select account_email, access, claim from shop_accounts where shop = 'review-cli.myshopify.com' order by id").all()).toEqual([
+      { account_email: "review-cli@example.com", access: "inactive", claim: "verified" },
+      { account_email: "moved-cli@example.com", access: "active", claim: "verified" },
+    ]);
+    await expect(accounts("move", "nowhere.myshopify.com", "x@example.com")).rejects.toMatchObject({ code: 1 });
+
+    // Compliance: a data request's report is shown once and then delivered; an erasure is closed by hand.
+    await postWebhook(server.url, { topic: "orders/paid", shop: "cli.myshopify.com", body: orderPayload({ id: 77, email: "gdpr@cli.com", skus: ["heatmaps-addon"] }) });
+    await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = 'gdpr@cli.com' and status = 'active'").get(), 10_000, "order account");
+    await postWebhook(server.url, { topic: "customers/data_request", shop: "cli.myshopify.com", body: { customer: { id: 77, email: "gdpr@cli.com" }, orders_requested: [77], data_request: { id: 1 } } });
+    await postWebhook(server.url, { topic: "customers/redact", shop: "cli.myshopify.com", body: { customer: { id: 88, email: "gdpr@cli.com" }, orders_to_redact: [77] } });
+    await postWebhook(server.url, { topic: "customers/data_request", shop: "cli.myshopify.com", body: { customer: { id: 99, email: "asks@cli.com" }, orders_requested: [], data_request: { id: 2 } } });
+    await waitFor(() => server.database.sqlite.prepare("select 1 from mousestats_erasures").get(), 10_000, "erasure");
+    await waitFor(() => server.database.sqlite.prepare("select 1 from compliance_requests where customer_id = '99'").get(), 10_000, "report");
+    const first = await accounts("compliance");
+    expect(first.stdout).toContain("gdpr@cli.com");
+    expect(first.stdout).toMatch(/account\(s\) to erase at MouseStats/);
+    expect(first.stdout).toContain('"customerId": "99"');
+    expect(first.stdout).toContain("1 data-request report(s) marked delivered");
+    const second = await accounts("compliance");
+    expect(second.stdout).not.toContain('"customerId": "99"');
+    const id = (server.database.sqlite.prepare("select id from mousestats_erasures").get() as { id: number }).id;
+    expect((await accounts("compliance", "close", String(id))).stdout).toContain("closed");
+    expect(server.database.sqlite.prepare("select email, closed_at is not null closed from mousestats_erasures").get()).toEqual({ email: null, closed: 1 });
+    await expect(accounts("compliance", "close", String(id))).rejects.toMatchObject({ code: 1 });
+  });
 });

@@ -182,6 +182,8 @@ describe("webhook → provisioning", () => {
     // The kept bodies that named the customer (the order, both compliance requests) are gone; the shop's own stays.
     expect(server.database.sqlite.prepare("select count(*) n from webhook_events where payload like '%customer@x.com%'").get()).toEqual({ n: 0 });
     expect(server.database.sqlite.prepare("select topic from webhook_events where payload is not null").all()).toEqual([{ topic: "app_subscriptions/update" }]);
+    // MouseStats cannot delete: the account left to nobody is open work for the operator.
+    expect(server.database.sqlite.prepare("select topic, email, closed_at from mousestats_erasures").all()).toEqual([{ topic: "customers/redact", email: "customer@x.com", closed_at: null }]);
     expect(server.database.sqlite.prepare("select count(*) n from compliance_requests where customer_email is not null and topic = 'customers/redact'").get()).toEqual({ n: 0 });
 
     await postWebhook(server.url, { topic: "shop/redact", shop, body: { shop_id: 1, shop_domain: shop } });
@@ -190,6 +192,12 @@ describe("webhook → provisioning", () => {
       expect(server.database.sqlite.prepare(`select count(*) n from ${table} where ${column} = ?`).get(shop), table).toEqual({ n: 0 });
     }
     expect(server.database.sqlite.prepare("select topic from compliance_requests where shop = ?").all(shop)).toEqual([{ topic: "shop/redact" }]);
+    expect(server.database.sqlite.prepare("select topic, email from mousestats_erasures order by id").all()).toEqual([
+      { topic: "customers/redact", email: "customer@x.com" }, { topic: "shop/redact", email: "privacy@example.com" },
+    ]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('compliance_work_open{kind="mousestats_erasure"} 2');
+    expect(metrics).toContain('compliance_work_open{kind="data_request"} 0');
   });
 });
 

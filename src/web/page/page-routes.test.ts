@@ -148,11 +148,12 @@ describe("createPageRoutes: assets", () => {
     expect(changed.status).toBe(200);
   });
 
-  it("keeps our own HTML, JS and CSS under 30 KB in total", async () => {
+  // The budget the merchant's-journey issue (13) sets for the page, every view and language included.
+  it("keeps our own HTML, JS and CSS under 40 KB in total", async () => {
     const paths = ["/?shop=my-shop.myshopify.com&host=abc&embedded=1", "/assets/views.js", "/assets/tracking.js", "/assets/app.js", "/assets/app.css"];
     const sizes = await Promise.all(paths.map(async (p) => (await (await sandbox.request(p)).arrayBuffer()).byteLength));
     const total = sizes.reduce((a, b) => a + b, 0);
-    expect(total).toBeLessThan(30 * 1024);
+    expect(total).toBeLessThan(40 * 1024);
   });
 
   it("defines no route outside the page's own", async () => {
