@@ -11,11 +11,19 @@ export interface HostileFaults {
   latencyMs: [number, number];
   /** Share of faulty calls whose effect still happens (the reply is what got lost). */
   lostReplyRate: number;
+  /**
+   * For this long from the start, CreateAccount answers 200 with an error text and creates
+   * nothing (its reply is undocumented: the app must not take a 200 for "created").
+   */
+  createErrorTextMs: number;
 }
 
 export const HOSTILE_FAULTS: HostileFaults = {
-  errorRate: 0.3, errorStatuses: [500, 502, 503, 504], hangRate: 0.02, latencyMs: [100, 300], lostReplyRate: 0.5,
+  errorRate: 0.3, errorStatuses: [500, 502, 503, 504], hangRate: 0.02, latencyMs: [100, 300], lostReplyRate: 0.5, createErrorTextMs: 8000,
 };
+
+/** What the hostile CreateAccount answers while `createErrorTextMs` lasts. */
+export const CREATE_ERROR_TEXT = "Error: account service temporarily unavailable";
 
 export interface HostileSimulator {
   sim: MouseStatsSimulator;
@@ -56,10 +64,16 @@ export async function startHostileSimulator(faults: HostileFaults, random: () =>
 
   const createsReached = new Map<string, number>();
   const outcomes = new Map<string, string[]>();
+  const errorTextUntil = Date.now() + faults.createErrorTextMs;
   const server = serve({
     port: 0, hostname: "127.0.0.1",
     fetch: async (request) => {
       const url = new URL(request.url);
+      if (url.pathname.endsWith("/CreateAccount") && Date.now() < errorTextUntil) {
+        const email = (url.searchParams.get("_userEmail") ?? "").trim().toLowerCase();
+        outcomes.set(email, [...(outcomes.get(email) ?? []), "Create 200 (error text)"]);
+        return new Response(CREATE_ERROR_TEXT, { status: 200, headers: { "content-type": "text/plain" } });
+      }
       // Read before the call: the simulator decides at arrival whether a fault keeps its effect.
       const effectFirst = sim.faults.effectBeforeFault;
       const startedAt = Date.now();

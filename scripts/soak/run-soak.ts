@@ -48,6 +48,10 @@ export interface SoakResult {
 }
 
 export const ADDON_SKUS = ["mousestats-heatmaps", "ms-heatmaps-yearly"];
+/** This shop's owner already has a MouseStats account (not made by the app): it must never be attached without an operator. */
+export const PREEXISTING_SHOP = 2;
+/** This shop's email changes in Shopify once it has its account: it must keep that account. */
+export const RENAMED_SHOP = 1;
 /**
  * After a restart, answers are counted apart this long: the deliveries retried meanwhile arrive
  * together with the new ones, on a process that starts cold with a job backlog.
@@ -73,6 +77,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     },
   });
   const plan = buildSoakPlan({ webhooks: options.webhooks, shops: options.shops, seed: options.seed, appSecret: SANDBOX_API_SECRET, addonSkus: ADDON_SKUS });
+  const preexistingEmail = plan.ownerEmail(PREEXISTING_SHOP);
+  hostile.sim.accounts.set(preexistingEmail, {
+    email: preexistingEmail, password: "not-the-apps", planName: "Someone's own", planDaysLeft: 99,
+    usage: { heatmapProjects: 1, playbackProjects: 1, heatmapVisits: 1, playbackVisits: 1 },
+  });
+  const renamed = { shop: plan.shopDomain(RENAMED_SHOP), email: plan.ownerEmail(RENAMED_SHOP), changedTo: `renamed-${plan.ownerEmail(RENAMED_SHOP)}`, done: false };
   const accountsExpected = new Set(plan.events.flatMap((e) => (e.effect ? [e.effect.email] : []))).size;
   const crashAt = new Set(Array.from({ length: options.crashes }, (_, i) => Math.floor((options.webhooks * (i + 1)) / (options.crashes + 1))));
   let crashes = 0;
@@ -106,11 +116,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
   };
   const jobsOpen = () => read("select count(*) n from jobs where status in ('pending', 'running')");
-  const progress = setInterval(() => options.onProgress?.({
+  // Once the renamed shop has its account, its email changes, as token exchange would write it.
+  const renameWhenProvisioned = () => {
+    if (renamed.done || read(`select count(*) n from shops where domain = '${renamed.shop}' and account_email is not null`) !== 1) return;
+    const writer = new Sqlite(dbPath);
+    try {
+      writer.pragma("busy_timeout = 5000");
+      writer.prepare("update shops set email = ? where domain = ?").run(renamed.changedTo, renamed.shop);
+      renamed.done = true;
+    } finally {
+      writer.close();
+    }
+  };
+  const progress = setInterval(() => { renameWhenProvisioned(); options.onProgress?.({
     dispatched: sender.stats.dispatched, total: options.webhooks, acked: sender.stats.acked.size, crashes, phase,
     accountsActive: read("select count(*) n from accounts where status = 'active'"), accountsExpected,
     jobsOpen: jobsOpen(), elapsedMs: Date.now() - startedAt,
-  }), 500);
+  }); }, 500);
 
   const timings = { sendMs: 0, drainMs: 0 };
   const problems: string[] = [];
@@ -140,7 +162,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const stop = stopped;
   if (stop.exit !== 0) problems.push(`SIGTERM after the drain: exit ${stop.exit} after ${stop.tookMs} ms\n${app.tail()}`);
 
-  const findings = checkSoak({ dbPath, events: plan.events, sender: sender.stats, hostile });
+  if (!renamed.done) problems.push(`the renamed shop ${renamed.shop} never got its account, so its email was never changed`);
+  const findings = checkSoak({ dbPath, events: plan.events, sender: sender.stats, hostile, preexistingEmail, renamed });
   problems.push(...findings.problems);
   if (problems.length === 0) rmSync(dir, { recursive: true, force: true });
   else problems.push(`database kept for inspection: ${dbPath}\nlast app output:\n${app.tail(20)}`);

@@ -1,4 +1,5 @@
 import Sqlite from "better-sqlite3";
+import { accountOwner } from "../../src/provisioning/account-owner.ts";
 import type { HostileSimulator } from "./hostile-simulator.ts";
 import type { SenderStats } from "./webhook-sender.ts";
 import { POISON_PREFIX, type PlannedEvent } from "./webhook-plan.ts";
@@ -13,6 +14,12 @@ export interface SoakFindings {
   accountsAtMouseStats: number;
   /** CreateAccount calls that arrived, faulty ones included. */
   createCallsArrived: number;
+  /** CreateAccount calls answered 200 with an error text (and no effect) while that fault lasted. */
+  createErrorTexts: number;
+  /** Mappings to the pre-existing MouseStats account: under review, and attached (must be 0). */
+  preexisting: { underReview: number; attached: number };
+  /** The accounts the renamed shop's own mappings point to. */
+  renamedShopAccounts: string[];
   /** Of those, the calls that reached the simulator's logic (see `createsReached`). */
   createCallsReached: number;
   maxCreatesPerEmail: number;
@@ -28,7 +35,13 @@ const count = (db: Sqlite.Database, sql: string, ...params: unknown[]) => (db.pr
  * add-on event turned into an active account mapped to its shop; no account created twice;
  * no forged or malformed event left a trace; no job failed or left behind.
  */
-export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent[]; sender: SenderStats; hostile: HostileSimulator }): SoakFindings {
+export function checkSoak(input: {
+  dbPath: string; events: readonly PlannedEvent[]; sender: SenderStats; hostile: HostileSimulator;
+  /** An account that existed at MouseStats before the run. */
+  preexistingEmail: string;
+  /** A shop whose email changed once it had its account. */
+  renamed: { shop: string; email: string; changedTo: string };
+}): SoakFindings {
   const { sender, hostile } = input;
   const problems: string[] = [];
   const note = (what: string, samples: readonly string[]) => {
@@ -70,7 +83,7 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
 
     const dbEmails = (db.prepare("select email from accounts").all() as { email: string }[]).map((r) => r.email);
     note("accounts nobody asked for", dbEmails.filter((e) => !expectedEmails.has(e)));
-    note("accounts at MouseStats nobody asked for", [...hostile.sim.accounts.keys()].filter((e) => !expectedEmails.has(e)));
+    note("accounts at MouseStats nobody asked for", [...hostile.sim.accounts.keys()].filter((e) => !expectedEmails.has(e) && e !== input.preexistingEmail));
     note("expected accounts missing at MouseStats", [...expectedEmails].filter((e) => !hostile.sim.accounts.has(e)));
     const twice = [...hostile.createsReached].filter(([, n]) => n > 1);
     note("emails whose CreateAccount reached MouseStats more than once", twice.map(([e, n]) => `${e} ×${n}`));
@@ -85,6 +98,20 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
       hostile.sim.calls.some((c) => c.email.startsWith(POISON_PREFIX)) && "MouseStats calls",
     ].filter((t): t is string => typeof t === "string");
     note("forged, malformed, unexpected or non-add-on data found in", traces);
+
+    // Ownership: a mapping uses an account only when the app made it for that very owner.
+    const verified = db.prepare(`select m.shop, m.account_email email, m.source, m.customer_id customerId, a.owner from shop_accounts m
+      join accounts a on a.email = m.account_email where m.claim = 'verified'`).all() as Array<{ shop: string; email: string; source: "subscription" | "purchase" | "order"; customerId: string | null; owner: string | null }>;
+    note("mappings using an account made for someone else", verified.filter((m) => accountOwner(m) !== m.owner).map((m) => `${m.shop} ${m.source} → ${m.email} (owner ${m.owner})`));
+    note("the pre-existing MouseStats account attached without an operator", verified.filter((m) => m.email === input.preexistingEmail).map((m) => `${m.shop} ${m.source}`));
+    if (!db.prepare("select 1 from shop_accounts where account_email = ? and claim = 'needs_review'").get(input.preexistingEmail)) {
+      problems.push(`the pre-existing account ${input.preexistingEmail} was never put under review`);
+    }
+    note("CreateAccount reached MouseStats for the pre-existing account", (hostile.createsReached.get(input.preexistingEmail) ?? 0) > 0 ? [input.preexistingEmail] : []);
+    // The renamed shop keeps the account it was first provisioned with.
+    const renamedOwn = db.prepare("select account_email email from shop_accounts where shop = ? and source in ('subscription', 'purchase')").all(input.renamed.shop) as { email: string }[];
+    note("renamed shop moved off its account", renamedOwn.filter((m) => m.email !== input.renamed.email).map((m) => m.email));
+    note("account made for the renamed shop's new email", db.prepare("select email from accounts where email = ?").all(input.renamed.changedTo).map((r) => (r as { email: string }).email));
 
     const jobsByStatus = Object.fromEntries((db.prepare("select status, count(*) n from jobs group by status").all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
     const unfinished = db.prepare("select id, kind, status, attempts, last_error from jobs where status != 'succeeded' limit 5").all() as Record<string, unknown>[];
@@ -102,6 +129,12 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
       accountsActive: count(db, "select count(*) n from accounts where status = 'active'"),
       accountsAtMouseStats: hostile.sim.accounts.size,
       createCallsArrived: hostile.sim.createAccountCalls(),
+      createErrorTexts: [...hostile.outcomes.values()].flat().filter((o) => o === "Create 200 (error text)").length,
+      preexisting: {
+        underReview: count(db, "select count(*) n from shop_accounts where account_email = ? and claim = 'needs_review'", input.preexistingEmail),
+        attached: count(db, "select count(*) n from shop_accounts where account_email = ? and claim = 'verified'", input.preexistingEmail),
+      },
+      renamedShopAccounts: [...new Set(renamedOwn.map((m) => m.email))],
       createCallsReached: [...hostile.createsReached.values()].reduce((a, b) => a + b, 0),
       maxCreatesPerEmail: Math.max(0, ...hostile.createsReached.values()),
       jobsByStatus,
