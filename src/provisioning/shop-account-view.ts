@@ -14,6 +14,8 @@ export interface ShopAccountView {
   usage: { heatmapProjects: number; playbackProjects: number; heatmapVisits: number; playbackVisits: number } | null;
   usageCheckedAt: Date | null;
   error: string | null;
+  /** Since when the shop has been in this state (its mapping's last change); null without one. */
+  since: Date | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createShopAccountViews(db: Db) {
       const row = ownAccount.get({ shop });
       if (!row) {
         const email = shopEmail.get({ shop })?.email ?? null;
-        return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
+        return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null, since: null };
       }
       return toView(shop, row.mapping, row.account);
     },
@@ -54,7 +56,7 @@ function statusOf(mapping: Pick<typeof shopAccounts.$inferSelect, "access" | "cl
 function toView(shop: string, mapping: typeof shopAccounts.$inferSelect, a: typeof accounts.$inferSelect): ShopAccountView {
   const status = statusOf(mapping, a);
   // An account the shop has not been shown to own: nothing of it is shown but its email.
-  if (status === "needs_review") return { shop, email: a.email, status, plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
+  if (status === "needs_review") return { shop, email: a.email, status, plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null, since: mapping.updatedAt };
   const hasUsage = a.heatmapProjects !== null && a.playbackProjects !== null && a.heatmapVisits !== null && a.playbackVisits !== null;
   return {
     shop,
@@ -65,5 +67,6 @@ function toView(shop: string, mapping: typeof shopAccounts.$inferSelect, a: type
     usage: hasUsage ? { heatmapProjects: a.heatmapProjects!, playbackProjects: a.playbackProjects!, heatmapVisits: a.heatmapVisits!, playbackVisits: a.playbackVisits! } : null,
     usageCheckedAt: a.usageCheckedAt,
     error: a.lastError,
+    since: mapping.updatedAt,
   };
 }

@@ -43,6 +43,9 @@ export interface ApiRoutesDeps {
   now?: () => number;
 }
 
+/** Provisioning normally takes seconds; this long, and billing is checked with Shopify again. */
+const PENDING_FOR_LONG_MS = 10 * 60_000;
+
 /** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
@@ -73,9 +76,10 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     const shop = c.get("shop");
     let view = views.read(shop);
     // Webhooks are the fast path, Shopify's answer the truth: back from the charge confirmation
-    // (Shopify appends `charge_id` to the return URL), or without access, ask Shopify.
+    // (Shopify appends `charge_id` to the return URL), without access, or set up for long, ask Shopify.
     const returning = /^\d{1,20}$/.test(c.req.query("charge_id") ?? "");
-    if (returning || view.status === "none" || view.status === "inactive") {
+    const pendingForLong = view.status === "pending" && view.since !== null && now() - view.since.getTime() > PENDING_FOR_LONG_MS;
+    if (returning || pendingForLong || view.status === "none" || view.status === "inactive") {
       if (requestBillingCheck({ database, queue: deps.queue, now }, shop, returning ? "return" : "page")) deps.onEnqueued();
     }
     let stale = false;

@@ -94,6 +94,21 @@ describe("money and identity", () => {
     expect(server.database.sqlite.prepare("select source_ref, status from shop_billing where shop = ?").all(shop)).toEqual([{ source_ref: `gid://shopify/AppSubscription/${charge}`, status: "ACTIVE" }]);
   });
 
+  it("asks Shopify again when the page finds the account setting up for more than 10 minutes", async () => {
+    server = await startTestServer();
+    const shop = "stuck.myshopify.com";
+    Object.assign(server.simulator!.faults, { errorRate: 1, errorStatus: 503 });
+    await subscribe(shop);
+    await waitFor(async () => (await status(shop)) === "pending", 10_000, "pending");
+    const checks = () => server!.database.sqlite.prepare("select count(*) n from jobs where kind = 'reconcile-billing'").pluck().get();
+    await status(shop);
+    expect(checks()).toBe(0);
+    server.advanceClock(11 * 60_000);
+    const later = await fetch(`${server.url}/api/account`, { headers: { authorization: `Bearer ${signer.sign({ shop, now: Date.now() + 11 * 60_000 })}` } });
+    expect(await later.json()).toMatchObject({ status: "pending" });
+    expect(checks()).toBe(1);
+  });
+
   it("orders billing events of the same second by X-Shopify-Triggered-At, whatever order they arrive in", async () => {
     server = await startTestServer();
     const shop = "same-second.myshopify.com";
