@@ -1,14 +1,6 @@
-import { enableCompileCache } from "node:module";
-
-// Node's on-disk cache of compiled modules and of type-stripped TypeScript (in the OS temp
-// folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The app's modules are imported below,
-// after it is on. Measured on this machine: import of the server 540 -> 330 ms once warm.
-// `npm start` also sets NODE_COMPILE_CACHE, so that this file itself comes from the cache and
-// the TypeScript stripper is never loaded (another 30-40 ms).
-enableCompileCache();
-const { loadConfigOrExit } = await import("./config.ts");
-const { createLogger } = await import("./logger.ts");
-const { startServer } = await import("./server.ts");
+import { loadConfigOrExit } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
 
 /** `npm start`: parse the configuration, start the server, stop gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
