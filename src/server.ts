@@ -190,7 +190,8 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** `POST /webhooks` goes straight to its node:http listener (the hot path); everything else through hono. */
 function listen(config: AppConfig, fetch: (request: Request) => Response | Promise<Response>, webhooks: () => NodeListener | undefined): Promise<Server> {
-  const viaHono = getRequestListener(fetch, { hostname: config.host });
+  // hostname: only for a request without a Host header.
+  const viaHono = getRequestListener(fetch, { hostname: config.host ?? "localhost" });
   const server = createServer((req, res) => {
     const direct = req.method === "POST" && (req.url === "/webhooks" || req.url?.startsWith("/webhooks?")) ? webhooks() : undefined;
     if (direct) direct(req, res);
