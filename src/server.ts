@@ -85,9 +85,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const simulator = config.mousestats.simulated
     ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
     : undefined;
+  const metrics = createMetrics(database.sqlite);
   const mousestats = createMouseStatsClient({
     baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
     partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: logger.child({ scope: "mousestats" }),
+    onCall: ({ operation, outcome, seconds }) => metrics.mousestatsCalls.observe({ operation, outcome }, seconds),
   });
   const signer = createWebhookSigner(config.shopify.apiSecret);
   const sandbox = config.shopify.sandbox ? await loadSandbox() : undefined;
@@ -98,7 +100,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(config.encryptionKey) });
   const offlineAccess = createOfflineAccess({ admin, storage, db: database.db, now, logger });
   const verifier = createSessionTokenVerifier({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, now });
-  const metrics = createMetrics(database.sqlite);
 
   let worker: Worker | undefined;
   const wake = () => worker?.notify();
@@ -112,7 +113,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       isPermanent: (err) => err instanceof ShopNotInstalledError,
     },
   });
-  worker = createWorker({ queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now });
+  worker = createWorker({
+    queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now,
+    onAttempt: (kind, outcome) => {
+      metrics.jobAttempts.inc({ kind, outcome: outcome === "retry" || outcome === "failed" ? "error" : outcome });
+      if (outcome === "failed") metrics.jobFailures.inc({ kind });
+    },
+  });
 
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
   const webhookOptions: WebhookRouteOptions = {
@@ -121,6 +128,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   app = createApp({
     logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
+    metricsAccess: { token: config.metricsToken, sandbox: config.shopify.sandbox },
     isReady: () => isDatabaseReady(database, expectedMigrations),
     routes: {
       webhooks: createWebhookRoute(webhookOptions),

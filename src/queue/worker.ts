@@ -33,13 +33,18 @@ export interface WorkerOptions {
   workerId?: string;
   /** The queue's clock, for the sleep until the next due job. */
   now?: () => number;
+  /** After each run of a job: it succeeded, failed and will retry, failed for good, or asked to run later. */
+  onAttempt?: (kind: string, outcome: AttemptOutcome) => void;
 }
+
+export type AttemptOutcome = "succeeded" | "retry" | "failed" | "deferred";
 
 export interface StopResult { finished: number; released: number }
 
 /** Runs due jobs with a concurrency limit; wakes at once on `notify()` (call it after enqueueing). */
 export function createWorker(options: WorkerOptions) {
   const { queue, handlers, logger, concurrency = 4, leaseMs = 60_000, idleWaitMs = 1000, now = Date.now } = options;
+  const onAttempt = options.onAttempt ?? (() => {});
   const workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const inFlight = new Map<number, { job: Job; done: Promise<void>; abort: AbortController }>();
   let running = false;
@@ -82,6 +87,7 @@ export function createWorker(options: WorkerOptions) {
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       await handler.run(job.payload as never, ctx);
+      onAttempt(job.kind, "succeeded");
       if (queue.complete(job, { redactPayload: handler.redactPayloadWhenDone })) log.info("job succeeded");
       else log.warn("job finished after its lease was lost; result kept, row left to its new owner");
     } catch (err) {
@@ -90,10 +96,12 @@ export function createWorker(options: WorkerOptions) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLaterError) {
         const outcome = queue.fail(job, message, { retryAfterMs: err.delayMs });
+        onAttempt(job.kind, "deferred");
         log.warn({ retryInMs: err.delayMs, outcome }, "job asked to retry later");
         return;
       }
       const outcome = queue.fail(job, message, { permanent: err instanceof PermanentJobError });
+      onAttempt(job.kind, outcome.status === "pending" ? "retry" : "failed");
       if (outcome.status === "pending") {
         log.warn({ err: message, nextRunAt: new Date(outcome.runAtMs).toISOString() }, "job failed; will retry");
       } else {
