@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
+import { describeStartupFailure } from "./startup-failure.ts";
 
 /** `npm start`: parse the configuration, start the server, stop gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   for (const warning of warnings) logger.warn(warning);
 
-  const running = await startServer({ config, logger });
+  const running = await startServer({ config, logger }).catch((err: unknown) => exitWith(describeStartupFailure(err, config)));
   const c = running.config;
   const shopifyMode = c.shopify.sandbox ? "sandbox shop (no Shopify calls)" : "Shopify";
   const mousestatsMode = c.mousestats.simulated ? `bundled MouseStats simulator at ${c.shopify.appUrl}/mousestats-simulator` : "MouseStats Reseller API";
@@ -34,4 +35,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
-await main();
+/** Start-up failures end like configuration errors: one line on stderr, exit code 1. */
+function exitWith(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+await main().catch((err: unknown) => exitWith(describeStartupFailure(err)));
