@@ -2,6 +2,23 @@ import { z } from "zod";
 import type { EnqueueInput } from "../queue/job-queue.ts";
 import { JOB_KINDS, type JobPayloads } from "../provisioning/job-kinds.ts";
 
+/**
+ * Every topic the app acts on: planWebhook has a case for each (the compiler checks it), and
+ * shopify.app.toml subscribes exactly these (test/deploy/shopify-app-toml.test.ts).
+ */
+export const HANDLED_TOPICS = [
+  "app_subscriptions/update",
+  "app_purchases_one_time/update",
+  "orders/paid",
+  "app/uninstalled",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+export type HandledTopic = (typeof HANDLED_TOPICS)[number];
+const HANDLED = new Set<string>(HANDLED_TOPICS);
+export const isHandledTopic = (topic: string): topic is HandledTopic => HANDLED.has(topic);
+
 export interface WebhookFacts {
   topic: string;
   shop: string;
@@ -68,6 +85,7 @@ function eventTime(updatedAt: string | null | undefined, fallbackMs: number): nu
 /** Pure: turns a verified webhook into the jobs that carry out its effect (CONTRACT "Webhook topics"). */
 export function planWebhook(facts: WebhookFacts): WebhookPlan {
   const { topic, shop, body } = facts;
+  if (!isHandledTopic(topic)) return { kind: "ignore", reason: "topic not handled" };
   switch (topic) {
     case "app_subscriptions/update": {
       const parsed = appSubscriptionBody.safeParse(body);
@@ -122,7 +140,9 @@ export function planWebhook(facts: WebhookFacts): WebhookPlan {
     }
     case "shop/redact":
       return { kind: "jobs", jobs: [job(JOB_KINDS.redactShop, { shop, receivedAtMs: facts.eventAtMs })] };
-    default:
-      return { kind: "ignore", reason: "topic not handled" };
+    default: {
+      const unplanned: never = topic;
+      throw new Error(`no plan for handled topic ${String(unplanned)}`);
+    }
   }
 }
