@@ -1,63 +1,63 @@
 /**
- * Operator CLI for support staff, on the app's database:
- *   npm run accounts -- list
- *   npm run accounts -- show <email|shop>
- *   npm run accounts -- retry <email>        (a running app picks the job up within a second)
- *   npm run accounts -- login-link <email>   (mints a MouseStats login link; plan upgrades happen inside the panel)
+ * Operator CLI for support staff, on the app's database: `npm run accounts -- <command> …`.
+ * Each command is a file in scripts/accounts/ and one line in COMMANDS. Exit codes: 0 done,
+ * 1 failed or nothing found, 2 wrong usage.
  */
 import { loadConfigOrExit } from "../src/config.ts";
-import { openDatabase } from "../src/db/client.ts";
-import { createSilentLogger } from "../src/logger.ts";
-import { createMouseStatsClient } from "../src/mousestats/client.ts";
-import { describeAccounts, listAccounts, retryAccount } from "../src/provisioning/account-admin.ts";
-import { createJobQueue } from "../src/queue/job-queue.ts";
+import { DatabaseOpenError, openDatabase, type Database } from "../src/db/client.ts";
+import { describeStartupFailure } from "../src/startup-failure.ts";
+import { backup } from "./accounts/backup.ts";
+import { UsageError, type AccountsCommand, type CommandContext } from "./accounts/command.ts";
+import { jobs } from "./accounts/jobs.ts";
+import { list } from "./accounts/list.ts";
+import { loginLink } from "./accounts/login-link.ts";
+import { retry } from "./accounts/retry.ts";
+import { show } from "./accounts/show.ts";
 
-const USAGE = "usage: npm run accounts -- list | show <email|shop> | retry <email> | login-link <email>";
-const [command, arg] = process.argv.slice(2);
+const COMMANDS: Record<string, AccountsCommand> = {
+  list,
+  show,
+  retry,
+  "login-link": loginLink,
+  jobs,
+  backup,
+};
+
+const usage = () => [
+  "usage: npm run accounts -- <command>",
+  ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(28)} ${c.summary}`),
+].join("\n");
+
+const [name, ...argv] = process.argv.slice(2);
+if (name === "help" || name === "--help" || name === "-h") {
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
+const command = name === undefined ? undefined : COMMANDS[name];
+if (!command) {
+  process.stderr.write(`${name === undefined ? "no command given" : `unknown command "${name}"`}\n${usage()}\n`);
+  process.exit(2);
+}
+
 const { config } = loadConfigOrExit();
-const database = openDatabase(config.databaseUrl);
-const print = (value: unknown) => process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
+let database: Database | undefined;
+const ctx: CommandContext = {
+  config,
+  database: () => (database ??= openDatabase(config.databaseUrl)),
+  print: (value) => process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`),
+  table: (rows) => console.table(rows),
+};
 
 try {
-  switch (command) {
-    case "list": {
-      const rows = listAccounts(database.db);
-      if (rows.length === 0) print("no accounts yet");
-      else console.table(rows);
-      break;
-    }
-    case "show": {
-      if (!arg) throw new Error(USAGE);
-      const found = describeAccounts(database.db, arg.trim().toLowerCase());
-      if (found.length === 0) { print(`nothing known about ${arg}`); process.exitCode = 1; }
-      else print(found);
-      break;
-    }
-    case "retry": {
-      if (!arg) throw new Error(USAGE);
-      const outcome = retryAccount(database, createJobQueue({ sqlite: database.sqlite }), arg.trim().toLowerCase());
-      print(outcome === "queued" ? `provisioning of ${arg} queued` : `cannot retry ${arg}: ${outcome}`);
-      if (outcome !== "queued") process.exitCode = 1;
-      break;
-    }
-    case "login-link": {
-      if (!arg) throw new Error(USAGE);
-      if (config.mousestats.simulated) print("note: no partner credentials set; the bundled simulator (inside a running `npm start`) answers");
-      const client = createMouseStatsClient({
-        baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
-        partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: createSilentLogger(),
-      });
-      const token = await client.generateLoginToken(arg.trim().toLowerCase(), config.loginTokenValidHours);
-      print(`${client.loginUrl(token)}\n(valid ${config.loginTokenValidHours} h; treat it like a password)`);
-      break;
-    }
-    default:
-      print(USAGE);
-      process.exitCode = command ? 2 : 0;
-  }
+  process.exitCode = (await command.run(argv, ctx)) ?? 0;
 } catch (err) {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\nusage: npm run accounts -- ${command.usage}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`${err instanceof DatabaseOpenError ? describeStartupFailure(err) : err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
 } finally {
-  database.close();
+  database?.close();
 }
