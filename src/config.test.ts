@@ -47,6 +47,7 @@ describe("parseConfig", () => {
   it("refuses sandbox mode and the simulator in production", () => {
     expect(problemsOf({ NODE_ENV: "production" })).toEqual([
       expect.stringMatching(/^SHOPIFY_SANDBOX: sandbox mode is refused/),
+      "SHOPIFY_APP_URL: required when NODE_ENV=production (the public https URL of the app)",
       expect.stringMatching(/^MOUSESTATS_PARTNER_ID: the bundled simulator is refused/),
     ]);
   });

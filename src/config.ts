@@ -158,6 +158,9 @@ export function parseConfig(env: Env): ParsedConfig {
   if (!simulated && (!cleaned.MOUSESTATS_PARTNER_ID || !cleaned.MOUSESTATS_PARTNER_SECRET)) {
     problems.push("MOUSESTATS_PARTNER_ID and MOUSESTATS_PARTNER_SECRET: set both, or neither to use the bundled simulator");
   }
+  if (nodeEnv === "production" && cleaned.SHOPIFY_APP_URL === undefined && hostUrl === undefined) {
+    problems.push("SHOPIFY_APP_URL: required when NODE_ENV=production (the public https URL of the app)");
+  }
   if (simulated && nodeEnv === "production") {
     problems.push("MOUSESTATS_PARTNER_ID: the bundled simulator is refused when NODE_ENV=production; set the reseller credentials");
   }
