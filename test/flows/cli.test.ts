@@ -48,11 +48,12 @@ describe("operator commands", () => {
       [script("accounts")], [script("accounts"), "frobnicate"], [script("accounts"), "show"], [script("accounts"), "show", "a", "b"],
       [script("accounts"), "list", "--everything"], [script("accounts"), "jobs", "--limit", "none"], [script("accounts"), "backup"],
     ];
-    for (const args of usageErrors) {
-      const failure = await run(process.execPath, args, { env }).then(() => ({ code: 0, stderr: "" }), (err: { code: number; stderr: string }) => err);
-      expect({ args: args.slice(1), code: failure.code }).toEqual({ args: args.slice(1), code: 2 });
+    const failures = await Promise.all(usageErrors.map((args) =>
+      run(process.execPath, args, { env }).then(() => ({ code: 0, stderr: "" }), (err: { code: number; stderr: string }) => err)));
+    failures.forEach((failure, i) => {
+      expect({ args: usageErrors[i]!.slice(1), code: failure.code }).toEqual({ args: usageErrors[i]!.slice(1), code: 2 });
       expect(failure.stderr).toMatch(/usage: npm run/);
-    }
+    });
     expect((await run(process.execPath, [script("accounts"), "--help"], { env })).stdout).toMatch(/backup <file>/);
   });
 
