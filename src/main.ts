@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     `\nMouseStats Heatmaps for Shopify is running.\n` +
     `  Mode:       ${shopifyMode}; ${mousestatsMode}\n` +
     `  Database:   ${c.databaseUrl}\n` +
+    `  Node.js:    ${process.versions.node}\n` +
     (c.shopify.sandbox ? `  Open:       ${c.shopify.appUrl}/?shop=demo-shop.myshopify.com\n` : `  App URL:    ${c.shopify.appUrl} (open the app from the Shopify admin)\n`) +
     `  Webhooks:   POST ${c.shopify.appUrl}/webhooks\n\n`,
   );

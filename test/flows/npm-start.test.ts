@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +43,9 @@ describe("npm start, as a process manager runs it", () => {
       });
     });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // On the Node.js of the `node` devDependency, whatever Node.js runs npm.
+    const brought = (JSON.parse(readFileSync(join(ROOT, "node_modules/node/package.json"), "utf8")) as { version: string }).version;
+    expect(out).toContain(`Node.js:    ${brought}\n`);
 
     const sentAt = Date.now();
     npm.kill("SIGTERM");
