@@ -11,8 +11,10 @@ import { UsageError, type AccountsCommand, type CommandContext } from "./account
 import { jobs } from "./accounts/jobs.ts";
 import { list } from "./accounts/list.ts";
 import { loginLink } from "./accounts/login-link.ts";
+import { replay } from "./accounts/replay.ts";
 import { retry } from "./accounts/retry.ts";
 import { show } from "./accounts/show.ts";
+import { unprocessable } from "./accounts/unprocessable.ts";
 
 const COMMANDS: Record<string, AccountsCommand> = {
   list,
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, AccountsCommand> = {
   retry,
   "login-link": loginLink,
   jobs,
+  unprocessable,
+  replay,
   backup,
 };
 

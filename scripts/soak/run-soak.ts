@@ -44,7 +44,7 @@ export interface SoakResult {
   totalMs: number;
   stop: { exit: number | string; tookMs: number };
   mousestatsCalls: number;
-  planned: { duplicates: number; forged: number; malformed: number };
+  planned: { duplicates: number; forged: number; malformed: number; unexpected: number };
 }
 
 export const ADDON_SKUS = ["mousestats-heatmaps", "ms-heatmaps-yearly"];
@@ -151,6 +151,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       duplicates: plan.deliveries.filter((d) => d.duplicate).length,
       forged: plan.deliveries.filter((d) => d.event.kind === "forged").length,
       malformed: plan.deliveries.filter((d) => d.event.kind === "malformed").length,
+      unexpected: plan.deliveries.filter((d) => d.event.kind === "unexpected").length,
     },
   };
 }

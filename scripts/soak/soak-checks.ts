@@ -6,6 +6,8 @@ import { POISON_PREFIX, type PlannedEvent } from "./webhook-plan.ts";
 export interface SoakFindings {
   problems: string[];
   acceptedEvents: number;
+  /** Verified bodies of an unexpected shape, kept for the operator. */
+  unprocessableKept: number;
   accountsExpected: number;
   accountsActive: number;
   accountsAtMouseStats: number;
@@ -37,9 +39,15 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
     const storedIds = new Set((db.prepare("select event_id from webhook_events").all() as { event_id: string }[]).map((r) => r.event_id));
     const acked = [...sender.acked];
     note("acknowledged events missing from webhook_events (lost after the 200)", acked.filter((e) => !storedIds.has(e.eventId)).map((e) => e.eventId));
-    const validIds = new Set(input.events.filter((e) => e.kind === "valid").map((e) => e.eventId));
-    note("stored events that were never sent as valid", [...storedIds].filter((id) => !validIds.has(id)));
-    note("forged or malformed events acknowledged", acked.filter((e) => e.kind !== "valid").map((e) => e.eventId));
+    const signedJsonIds = new Set(input.events.filter((e) => e.kind === "valid" || e.kind === "unexpected").map((e) => e.eventId));
+    note("stored events that were never sent as valid", [...storedIds].filter((id) => !signedJsonIds.has(id)));
+    note("forged or malformed events acknowledged", acked.filter((e) => e.kind === "forged" || e.kind === "malformed").map((e) => e.eventId));
+    // Nothing Shopify sent is lost: a body the app cannot act on is kept whole, with the reason.
+    const kept = db.prepare("select payload, unprocessable_reason from webhook_events where event_id = ?");
+    note("acknowledged unexpected bodies not kept whole as unprocessable", acked.filter((e) => e.kind === "unexpected").filter((e) => {
+      const row = kept.get(e.eventId) as { payload: string | null; unprocessable_reason: string | null } | undefined;
+      return row?.payload !== e.body || !row.unprocessable_reason;
+    }).map((e) => e.eventId));
 
     const expectedEmails = new Set<string>();
     const lost: string[] = [];
@@ -76,7 +84,7 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
       count(db, "select count(*) n from jobs where lower(payload) like ?", `%${poison}`) && "jobs",
       hostile.sim.calls.some((c) => c.email.startsWith(POISON_PREFIX)) && "MouseStats calls",
     ].filter((t): t is string => typeof t === "string");
-    note("forged, malformed or non-add-on data found in", traces);
+    note("forged, malformed, unexpected or non-add-on data found in", traces);
 
     const jobsByStatus = Object.fromEntries((db.prepare("select status, count(*) n from jobs group by status").all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
     const unfinished = db.prepare("select id, kind, status, attempts, last_error from jobs where status != 'succeeded' limit 5").all() as Record<string, unknown>[];
@@ -89,6 +97,7 @@ export function checkSoak(input: { dbPath: string; events: readonly PlannedEvent
     return {
       problems,
       acceptedEvents: acked.filter((e) => e.kind === "valid").length,
+      unprocessableKept: count(db, "select count(*) n from webhook_events where unprocessable_reason is not null"),
       accountsExpected: expectedEmails.size,
       accountsActive: count(db, "select count(*) n from accounts where status = 'active'"),
       accountsAtMouseStats: hostile.sim.accounts.size,

@@ -21,6 +21,7 @@ export function formatSoakTable(r: SoakResult): string {
     ["duplicates (re-deliveries)", `${r.planned.duplicates} (half sent alongside the original)`],
     ["forged HMAC", `${r.planned.forged} → 401`],
     ["malformed", `${r.planned.malformed} → 400`],
+    ["unexpected shape (signed JSON)", `${r.planned.unexpected} → 200, ${f.unprocessableKept} kept whole as unprocessable`],
     ["answers", statuses],
     ["5xx while up", `${st.serverErrors.length}`],
     ["webhook answer p50 / p99 / max", `${latency(st.latenciesMs)} (app up and settled; ${st.timeouts} over 5 s)`],

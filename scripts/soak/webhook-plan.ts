@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { SHOPIFY_API_VERSION } from "../../src/shopify/api-version.ts";
 import { createWebhookSigner } from "../../src/shopify/webhook-hmac.ts";
 
-export type EventKind = "valid" | "forged" | "malformed";
+/** `unexpected`: correctly signed JSON of a shape the app does not expect; kept whole (200), never acted on. */
+export type EventKind = "valid" | "forged" | "malformed" | "unexpected";
 export type MappingSource = "subscription" | "purchase" | "order";
 
 /** One webhook event, with the exact bytes every delivery of it sends. */
@@ -13,7 +14,7 @@ export interface PlannedEvent {
   eventId: string;
   body: string;
   headers: Record<string, string>;
-  /** The status every delivery must get: 200 valid, 401 forged, 400 malformed. */
+  /** The status every delivery must get: 200 valid or unexpected, 401 forged, 400 malformed. */
   expectedStatus: 200 | 400 | 401;
   /** What a valid add-on event must lead to: an active account for `email`, mapped to `shop`. */
   effect?: { shop: string; email: string; source: MappingSource };
@@ -55,7 +56,8 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * 20,000 deliveries by default: 10% duplicates (half of them sent together with the original),
- * 5% forged HMACs, 2% malformed (correctly signed), the rest new valid events: subscriptions
+ * 5% forged HMACs, 2% malformed (correctly signed), 2% of a shape the app does not expect
+ * (correctly signed JSON, kept for the operator), the rest new valid events: subscriptions
  * and one-time purchases (the shop owner's account), add-on orders (another shop owner as the
  * buyer, so one account maps to several shops), orders without the add-on and unhandled topics.
  */
@@ -81,7 +83,7 @@ export function buildSoakPlan(options: PlanOptions): SoakPlan {
   const addEvent = (kind: EventKind, topic: string, shop: string, payload: unknown, effect?: PlannedEvent["effect"]) => {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
     const eventId = `soak-${options.seed}-${events.length}`;
-    const expectedStatus = kind === "valid" ? 200 : kind === "forged" ? 401 : 400;
+    const expectedStatus = kind === "valid" || kind === "unexpected" ? 200 : kind === "forged" ? 401 : 400;
     const event: PlannedEvent = { id: events.length, kind, topic, eventId, body, headers: headersFor(topic, shop, body, eventId), expectedStatus, effect };
     events.push(event);
     return event;
@@ -130,16 +132,26 @@ export function buildSoakPlan(options: PlanOptions): SoakPlan {
     return event;
   }
 
+  /** Not JSON, or headers Shopify never sends: 400, nothing stored. */
   function malformedEvent(): PlannedEvent {
     const shop = `${poison()}.myshopify.com`;
-    const variant = Math.floor(random() * 5);
+    const variant = Math.floor(random() * 3);
     if (variant === 0) return addEvent("malformed", "orders/paid", shop, "{not json");
-    if (variant === 1) return addEvent("malformed", "app_subscriptions/update", shop, { app_subscription: { admin_graphql_api_id: "gid://x" } });
-    if (variant === 2) return addEvent("malformed", "app_subscriptions/update", shop.toUpperCase(), subscription("ACTIVE"));
-    if (variant === 3) return addEvent("malformed", "orders/paid", shopDomain(shopIndex()), { id: 5, email: `${poison()}@example.com` });
+    if (variant === 1) return addEvent("malformed", "app_subscriptions/update", shop.toUpperCase(), subscription("ACTIVE"));
     const event = addEvent("malformed", "app_subscriptions/update", shop, subscription("ACTIVE"));
     delete event.headers["x-shopify-webhook-id"];
     return event;
+  }
+
+  /** Verified JSON the app cannot act on: 200, kept whole for the operator, no effect (its emails are poison). */
+  function unexpectedEvent(): PlannedEvent {
+    const shop = shopDomain(shopIndex());
+    const variant = Math.floor(random() * 5);
+    if (variant === 0) return addEvent("unexpected", "app_subscriptions/update", shop, { app_subscription: { admin_graphql_api_id: "gid://x", note: poison() } });
+    if (variant === 1) return addEvent("unexpected", "app_subscriptions/update", shop, subscription("PAUSED"));
+    if (variant === 2) return addEvent("unexpected", "orders/paid", shop, { id: 5, email: `${poison()}@example.com` });
+    if (variant === 3) return addEvent("unexpected", "orders/paid", shop, { ...order(`${poison()}@example.com`, options.addonSkus[0]!), id: { odd: true } });
+    return addEvent("unexpected", "app_purchases_one_time/update", shop, [poison()]);
   }
 
   while (deliveries.length < options.webhooks) {
@@ -153,6 +165,7 @@ export function buildSoakPlan(options: PlanOptions): SoakPlan {
       }
     } else if (r < 0.15) deliveries.push({ event: forgedEvent(), duplicate: false, concurrent: false });
     else if (r < 0.17) deliveries.push({ event: malformedEvent(), duplicate: false, concurrent: false });
+    else if (r < 0.19) deliveries.push({ event: unexpectedEvent(), duplicate: false, concurrent: false });
     else deliveries.push({ event: newValidEvent(), duplicate: false, concurrent: false });
   }
   deliveries.length = options.webhooks;

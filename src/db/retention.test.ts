@@ -3,7 +3,7 @@ import { createTestDatabase } from "./test-database.ts";
 import { pruneOldRows } from "./retention.ts";
 
 describe("pruneOldRows", () => {
-  it("deletes succeeded jobs and inbox rows past their retention, and nothing else", () => {
+  it("deletes succeeded jobs and inbox rows past their retention, and nothing else (an unprocessable delivery stays)", () => {
     const { sqlite, close } = createTestDatabase();
     const day = 86_400_000;
     const now = 100 * day;
@@ -12,12 +12,13 @@ describe("pruneOldRows", () => {
     job.run("succeeded", now - 13 * day);
     job.run("failed", now - 90 * day);
     job.run("pending", null);
-    const event = sqlite.prepare("insert into webhook_events (dedupe_key, webhook_id, topic, shop, received_at) values (?, 'w', 't', 's', ?)");
-    event.run("old", now - 31 * day);
-    event.run("recent", now - 29 * day);
+    const event = sqlite.prepare("insert into webhook_events (dedupe_key, webhook_id, topic, shop, received_at, unprocessable_reason) values (?, 'w', 't', 's', ?, ?)");
+    event.run("old", now - 31 * day, null);
+    event.run("recent", now - 29 * day, null);
+    event.run("old but never processed", now - 90 * day, "unknown subscription status PAUSED");
     expect(pruneOldRows(sqlite, now)).toEqual({ jobs: 1, webhookEvents: 1 });
     expect(sqlite.prepare("select status from jobs order by id").all()).toEqual([{ status: "succeeded" }, { status: "failed" }, { status: "pending" }]);
-    expect(sqlite.prepare("select dedupe_key from webhook_events").all()).toEqual([{ dedupe_key: "recent" }]);
+    expect(sqlite.prepare("select dedupe_key from webhook_events order by id").all()).toEqual([{ dedupe_key: "recent" }, { dedupe_key: "old but never processed" }]);
     close();
   });
 });

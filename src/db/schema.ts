@@ -92,19 +92,33 @@ export const webhookEvents = sqliteTable("webhook_events", {
   shop: text("shop").notNull(),
   triggeredAt: integer("triggered_at", { mode: "timestamp_ms" }),
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
-  /** Raw body, kept only until the event's job has run (and dropped by redaction). */
+  /**
+   * The raw body, exactly as signed, of a delivery with an effect or an unprocessable one, so
+   * the operator can replay it (`npm run accounts -- replay`). Null for ignored deliveries, and
+   * once redacted (customers/redact, shop/redact).
+   */
   payload: text("payload"),
   /**
    * False for a delivery we ignore (it planned no jobs, like an order without the add-on). A
    * repeat of it is ignored alike, so it needs no dedupe and stays out of the unique index.
    */
   hasEffect: integer("has_effect", { mode: "boolean" }).notNull().default(true),
+  /**
+   * Set when the verified body had a shape the app does not expect (a missing field, a changed
+   * type, a new status): answered 200, kept whole for the operator, cleared by a replay that
+   * succeeds. Such rows outlive the retention window until then.
+   */
+  unprocessableReason: text("unprocessable_reason"),
+  /** When the operator last replayed this delivery. */
+  replayedAt: integer("replayed_at", { mode: "timestamp_ms" }),
 }, (t) => [
   // Partial: an entry for a random event id dirties its own index page, which measured as most
   // of a delivery's SQLite cost (WAL frame + checkpoint write); ignored deliveries (most orders)
   // skip it. No index on shop either: it would be written on every delivery (the hot path) and
   // serves only the rare shop/redact, which can afford a scan.
   uniqueIndex("webhook_events_dedupe_key_idx").on(t.dedupeKey).where(sql`${t.hasEffect} = 1`),
+  // Partial: no entry for the deliveries we could act on, so the hot path never writes it.
+  index("webhook_events_unprocessable_idx").on(t.receivedAt).where(sql`${t.unprocessableReason} is not null`),
 ]);
 
 export const JOB_STATUSES = ["pending", "running", "succeeded", "failed"] as const;

@@ -5,12 +5,27 @@ import type { JobHandler } from "../queue/worker.ts";
 import { JOB_KINDS, type CustomerCompliancePayload, type JobPayloads } from "./job-kinds.ts";
 
 /**
- * The mandatory compliance topics. What we hold on a shop's customer is the order path: the
- * MouseStats account made for an add-on order's email and its mapping to the shop. Webhook
- * bodies are never stored (the inbox keeps ids only), so there is no payload to find.
+ * The mandatory compliance topics. What we hold on a shop's customer is the order path (the
+ * MouseStats account made for an add-on order's email and its mapping to the shop) and the
+ * bodies of webhooks kept for replay that name the customer (their orders, and the compliance
+ * requests themselves).
  */
 export function createComplianceHandlers(database: Database, now: () => number = Date.now) {
   const { db } = database;
+  // Bodies are matched in JSON: SQLite reads 64-bit integers exactly, and the ids are compared as
+  // text. `case` makes sure no JSON function sees a body SQLite would call malformed (it throws).
+  const customerDeliveries = database.sqlite.prepare(`select id, topic, event_id, received_at from webhook_events
+    where shop = @shop and payload is not null and case when json_valid(payload) then
+      cast(json_extract(payload, '$.customer.id') as text) = @customerId
+      or lower(json_extract(payload, '$.customer.email')) = @email
+      or lower(json_extract(payload, '$.email')) = @email
+      or lower(json_extract(payload, '$.contact_email')) = @email
+      or (topic like 'orders/%' and cast(json_extract(payload, '$.id') as text) in (select value from json_each(@orderIds)))
+    else 0 end`);
+  const forgetDelivery = database.sqlite.prepare("update webhook_events set payload = null, unprocessable_reason = null where id = ?");
+  const deliveriesOf = (p: CustomerCompliancePayload) =>
+    customerDeliveries.all({ shop: p.shop, customerId: p.customerId, email: p.email, orderIds: JSON.stringify(p.orderIds) }) as
+      { id: number; topic: string; event_id: string | null; received_at: number }[];
 
   function customerMappings(p: CustomerCompliancePayload) {
     const who = [
@@ -30,6 +45,7 @@ export function createComplianceHandlers(database: Database, now: () => number =
       const report = {
         orders: mappings.map((m) => ({ orderId: m.sourceRef, email: m.accountEmail, grantedAt: m.createdAt.toISOString() })),
         mouseStatsAccounts: held.map((a) => ({ email: a.email, status: a.status, planName: a.planName, createdByApp: a.createdByApp, createdAt: a.createdAt.toISOString() })),
+        webhookBodiesKept: deliveriesOf(p).map((d) => ({ topic: d.topic, eventId: d.event_id, receivedAt: new Date(d.received_at).toISOString() })),
       };
       db.insert(complianceRequests).values({
         topic: "customers/data_request", shop: p.shop, customerId: p.customerId, customerEmail: p.email,
@@ -45,6 +61,9 @@ export function createComplianceHandlers(database: Database, now: () => number =
         const mappings = customerMappings(p);
         const emails = [...new Set(mappings.map((m) => m.accountEmail))];
         if (mappings.length > 0) db.delete(shopAccounts).where(inArray(shopAccounts.id, mappings.map((m) => m.id))).run();
+        // Kept bodies that name the customer go too (this request's own included); the rows stay, as dedupe keys.
+        const deliveries = deliveriesOf(p);
+        for (const d of deliveries) forgetDelivery.run(d.id);
         deleteOrphanAccounts(emails);
         for (const email of [...emails, ...(p.email ? [p.email] : [])]) {
           db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.email') = ${email}`)).run();
@@ -53,7 +72,7 @@ export function createComplianceHandlers(database: Database, now: () => number =
         db.insert(complianceRequests).values({
           topic: "customers/redact", shop: p.shop, customerId: p.customerId, customerEmail: null,
           orderIds: p.orderIds, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()),
-          report: { mappingsDeleted: mappings.length },
+          report: { mappingsDeleted: mappings.length, webhookBodiesDeleted: deliveries.length },
         }).run();
       })();
     },

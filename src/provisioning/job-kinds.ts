@@ -23,7 +23,8 @@ export interface CustomerCompliancePayload {
 export interface JobPayloads {
   "activate-shop": { shop: string; source: Exclude<MappingSource, "order">; sourceRef: string; status: string; eventAtMs: number };
   "deactivate-shop": { shop: string; reason: string; sourceRef: string; eventAtMs: number };
-  "provision-order": { shop: string; orderId: string; email: string };
+  /** `customerId`: the buyer's Shopify customer id (absent in jobs queued before it was kept). */
+  "provision-order": { shop: string; orderId: string; email: string; customerId?: string | null };
   "provision-account": { email: string };
   "uninstall-shop": { shop: string; eventAtMs: number };
   "report-customer-data": CustomerCompliancePayload;

@@ -43,6 +43,9 @@ export function createMetrics(sqlite: Sqlite.Database) {
     jobAttempts: counter("job_attempts_total", "Job runs by kind and outcome (succeeded, error: will retry or failed, deferred: asked to run later)", ["kind", "outcome"]),
     jobFailures: counter("job_failures_total", "Jobs that failed for good (permanent error or attempts used up), by kind", ["kind"]),
     jobs: tableGauge("jobs", "Jobs by kind and status", ["kind", "status"], "select kind, status, count(*) as n from jobs group by kind, status"),
+    unprocessableWebhooks: tableGauge("webhooks_unprocessable",
+      "Verified webhooks kept for the operator because their body could not be acted on (npm run accounts -- unprocessable)",
+      ["topic"], "select topic, count(*) as n from webhook_events where unprocessable_reason is not null group by topic"),
     accounts: tableGauge("accounts", "MouseStats accounts by status", ["status"], "select status, count(*) as n from accounts group by status"),
   };
 }

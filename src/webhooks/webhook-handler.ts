@@ -2,7 +2,7 @@ import type { Logger } from "../logger.ts";
 import { parseShopDomain } from "../shopify/shop-domain.ts";
 import type { WebhookSigner } from "../shopify/webhook-hmac.ts";
 import { dedupeKeyFor, type WebhookInbox } from "./webhook-inbox.ts";
-import { planWebhook } from "./webhook-jobs.ts";
+import { planWebhook, UNHANDLED_TOPIC } from "./webhook-jobs.ts";
 
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,7 +20,7 @@ export interface WebhookHandlerOptions {
   now?: () => number;
 }
 
-export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "unauthorized" | "malformed" | "too_large";
+export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "unprocessable" | "unauthorized" | "malformed" | "too_large";
 
 /** What to answer: 200 with no body, or the status and a JSON `{ error }`. */
 export interface WebhookReply {
@@ -77,38 +77,40 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return sink.reply({ status: 400, error: `missing or invalid header: ${problems.join(", ")}` });
     }
 
+    let text: string;
     let body: unknown;
     try {
-      body = JSON.parse(utf8.decode(raw));
+      text = utf8.decode(raw);
+      body = JSON.parse(text);
     } catch {
-      body = undefined;
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
       count(topic, "malformed");
-      return sink.reply({ status: 400, error: "body must be a UTF-8 JSON object" });
+      return sink.reply({ status: 400, error: "body must be UTF-8 JSON" });
     }
 
     const receivedAtMs = now();
     const triggeredAtMs = triggeredAt ? Date.parse(triggeredAt) : NaN;
     const eventAtMs = Number.isFinite(triggeredAtMs) ? triggeredAtMs : receivedAtMs;
-    const plan = planWebhook({ topic, shop, body, eventAtMs, addonSkus });
-    if (plan.kind === "malformed") {
-      logger.warn({ scope: "webhooks", topic, shop, webhookId, reason: plan.reason }, "webhook rejected: malformed body");
-      count(topic, "malformed");
-      return sink.reply({ status: 400, error: plan.reason });
-    }
+    const plan = planWebhook({ topic, shop, text, body, eventAtMs, addonSkus });
+    // A verified body we cannot act on is still Shopify's word: kept whole for the operator (200),
+    // never refused (Shopify would retry it for hours and count it against the subscription).
+    const unprocessableReason = plan.kind === "unprocessable" ? plan.reason : null;
+    if (unprocessableReason) logger.warn({ scope: "webhooks", topic, shop, webhookId, reason: unprocessableReason }, "webhook stored as unprocessable");
+    else if (plan.kind === "ignore" && plan.reason === UNHANDLED_TOPIC) logger.info({ scope: "webhooks", topic, shop, webhookId }, "webhook of a topic this app does not handle; ignored");
     inbox.accept({
       dedupeKey: dedupeKeyFor(topic, eventId, webhookId), eventId, webhookId, topic, shop,
       triggeredAtMs: Number.isFinite(triggeredAtMs) ? triggeredAtMs : null, receivedAtMs,
       jobs: plan.kind === "jobs" ? plan.jobs : [],
+      // Bodies of deliveries that carry an effect are kept (for replay); the ignored ones, most of the volume, are not.
+      payload: plan.kind === "ignore" ? null : text,
+      unprocessableReason,
     }, (err, outcome) => {
       if (outcome === undefined) return sink.fail(err);
       try {
         if (outcome === "accepted" && plan.kind === "jobs") onAccepted();
-        count(topic, outcome === "accepted" && plan.kind === "ignore" ? "ignored" : outcome);
+        count(topic, outcome === "accepted" && plan.kind !== "jobs" ? (plan.kind === "ignore" ? "ignored" : "unprocessable") : outcome);
         // One line per delivery is debug: the inbox row is the durable record of every delivery.
         if (logger.isLevelEnabled("debug")) {
-          logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "ignore" ? plan.reason : undefined }, "webhook stored");
+          logger.debug({ scope: "webhooks", topic, shop, webhookId, outcome, reason: plan.kind === "jobs" ? undefined : plan.reason }, "webhook stored");
         }
       } catch (hookError) {
         // Stored all the same: a failing metric or wake-up must not turn the 200 into a 500.

@@ -14,9 +14,10 @@ describe("webhook inbox (group commit)", () => {
   const accept = (e: InboxEntry) => new Promise<InboxOutcome>((resolve, reject) => inbox.accept(e, (err, outcome) => (outcome ? resolve(outcome) : reject(err))));
   let transactions: number;
   const count = (table: string) => (database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-  const entry = (key: string, jobs: InboxEntry["jobs"] = [{ kind: "provision-order", payload: { key } }]): InboxEntry => ({
+  const entry = (key: string, jobs: InboxEntry["jobs"] = [{ kind: "provision-order", payload: { key } }], extra: Partial<InboxEntry> = {}): InboxEntry => ({
     dedupeKey: `orders/paid|event:${key}`, eventId: key, webhookId: `wh-${key}`, topic: "orders/paid",
     shop: "inbox.myshopify.com", triggeredAtMs: 1, receivedAtMs: 2, jobs,
+    payload: jobs.length > 0 ? `{"key":"${key}"}` : null, unprocessableReason: null, ...extra,
   });
 
   beforeEach(() => {
@@ -71,6 +72,24 @@ describe("webhook inbox (group commit)", () => {
     expect(await accept(entry("plain-order"))).toBe("accepted");
     expect(await accept(entry("plain-order"))).toBe("duplicate");
     expect(count("jobs")).toBe(1);
+  });
+
+  it("keeps the body of a delivery with jobs, none of an ignored one", async () => {
+    await accept(entry("with-jobs"));
+    await accept(entry("ignored", []));
+    expect(database.sqlite.prepare("select event_id, payload, unprocessable_reason from webhook_events order by id").all()).toEqual([
+      { event_id: "with-jobs", payload: '{"key":"with-jobs"}', unprocessable_reason: null },
+      { event_id: "ignored", payload: null, unprocessable_reason: null },
+    ]);
+  });
+
+  it("keeps an unprocessable delivery whole with its reason, once, and enqueues nothing", async () => {
+    const odd = entry("odd", [], { payload: '{"app_subscription":{"status":"PAUSED"}}', unprocessableReason: "unknown subscription status PAUSED" });
+    expect(await Promise.all([accept(odd), accept(odd)])).toEqual(["accepted", "duplicate"]);
+    expect(database.sqlite.prepare("select payload, unprocessable_reason, has_effect from webhook_events").all()).toEqual([
+      { payload: '{"app_subscription":{"status":"PAUSED"}}', unprocessable_reason: "unknown subscription status PAUSED", has_effect: 1 },
+    ]);
+    expect(count("jobs")).toBe(0);
   });
 
   it("treats a row stored without has_effect (before the column existed) as deduplicated", async () => {

@@ -10,6 +10,10 @@ export interface InboxEntry {
   triggeredAtMs: number | null;
   receivedAtMs: number;
   jobs: EnqueueInput[];
+  /** The raw body, kept for deliveries with an effect or none yet (replay); null for ignored ones. */
+  payload: string | null;
+  /** Why a verified body could not be acted on; such a delivery is kept for the operator. */
+  unprocessableReason: string | null;
 }
 
 export type InboxOutcome = "accepted" | "duplicate";
@@ -36,25 +40,26 @@ interface Waiting {
  * The webhook inbox: an event row and its jobs are written in one transaction, so an event is
  * either fully accepted (and will be carried out) or not at all; a second delivery of the same
  * event finds its row and changes nothing, even when both are in one batch. A delivery with no
- * jobs is only recorded: repeating it changes nothing either.
+ * jobs is only recorded: repeating it changes nothing either. An unprocessable one is kept with
+ * its body and deduplicated like one with jobs: a replay may still give it an effect.
  *
  * Group commit: a commit costs far more than an insert, so `accept` gathers the entries of one
  * event-loop turn and commits them together at `setImmediate`, answering each only after that
  * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
  */
 export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): WebhookInbox {
-  const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at, has_effect)";
-  const insertEvent = sqlite.prepare(`insert into webhook_events ${columns} values (?, ?, ?, ?, ?, ?, ?, 1)
-    on conflict (dedupe_key) where has_effect = 1 do nothing`);
+  const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at";
+  const insertEvent = sqlite.prepare(`insert into webhook_events ${columns}, payload, unprocessable_reason, has_effect)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) on conflict (dedupe_key) where has_effect = 1 do nothing`);
   // A delivery that plans no jobs is recorded but not deduplicated (schema.ts, `hasEffect`).
-  const recordIgnored = sqlite.prepare(`insert into webhook_events ${columns} values (?, ?, ?, ?, ?, ?, ?, 0)`);
+  const recordIgnored = sqlite.prepare(`insert into webhook_events ${columns}, has_effect) values (?, ?, ?, ?, ?, ?, ?, 0)`);
   const store = (e: InboxEntry): InboxOutcome => {
     const args = [e.dedupeKey, e.eventId, e.webhookId, e.topic, e.shop, e.triggeredAtMs, e.receivedAtMs] as const;
-    if (e.jobs.length === 0) {
+    if (e.jobs.length === 0 && e.unprocessableReason === null) {
       recordIgnored.run(...args);
       return "accepted";
     }
-    if (insertEvent.run(...args).changes === 0) return "duplicate";
+    if (insertEvent.run(...args, e.payload, e.unprocessableReason).changes === 0) return "duplicate";
     for (const job of e.jobs) queue.enqueue(job);
     return "accepted";
   };

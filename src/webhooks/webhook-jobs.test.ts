@@ -3,7 +3,8 @@ import { samplePayload } from "./sample-payloads.ts";
 import { HANDLED_TOPICS, planWebhook } from "./webhook-jobs.ts";
 
 const shop = "plan.myshopify.com";
-const plan = (topic: string, body: unknown, addonSkus: string[] = ["heat"]) => planWebhook({ topic, shop, body, eventAtMs: 1000, addonSkus });
+const planText = (topic: string, text: string, addonSkus: string[] = ["heat"]) => planWebhook({ topic, shop, text, body: JSON.parse(text), eventAtMs: 1000, addonSkus });
+const plan = (topic: string, body: unknown, addonSkus: string[] = ["heat"]) => planText(topic, JSON.stringify(body), addonSkus);
 
 describe("planWebhook", () => {
   it.each(HANDLED_TOPICS)("plans jobs for the handled topic %s", (topic) => {
@@ -36,7 +37,7 @@ describe("planWebhook", () => {
 
   it("provisions an order's email when a line item carries an add-on SKU, in any case", () => {
     const body = samplePayload("orders/paid", { shop, id: 9, sku: "HEAT", email: " Buyer@Example.COM " });
-    expect(plan("orders/paid", body)).toEqual({ kind: "jobs", jobs: [{ kind: "provision-order", idempotencyKey: null, payload: { shop, orderId: "9", email: "buyer@example.com" } }] });
+    expect(plan("orders/paid", body)).toEqual({ kind: "jobs", jobs: [{ kind: "provision-order", idempotencyKey: null, payload: { shop, orderId: "9", email: "buyer@example.com", customerId: "10" } }] });
   });
 
   it.each([
@@ -46,20 +47,39 @@ describe("planWebhook", () => {
     expect(plan("orders/paid", samplePayload("orders/paid", { shop, ...extra })).kind).toBe("ignore");
   });
 
-  it("falls back to the customer's email, and ignores an order with none", () => {
+  it("falls back to the customer's email; an add-on order with none is kept for the operator, not dropped", () => {
     const body = { id: 1, email: null, contact_email: "", customer: { email: "c@x.com" }, line_items: [{ sku: "heat" }] };
-    expect(plan("orders/paid", body)).toMatchObject({ jobs: [{ payload: { email: "c@x.com" } }] });
-    expect(plan("orders/paid", { ...body, customer: null }).kind).toBe("ignore");
+    expect(plan("orders/paid", body)).toMatchObject({ jobs: [{ payload: { email: "c@x.com", customerId: null } }] });
+    expect(plan("orders/paid", { ...body, customer: null })).toEqual({
+      kind: "unprocessable", reason: "add-on order has no email (protected customer data access, level 2, may be missing)",
+    });
+  });
+
+  it("reads 64-bit ids exactly, from the raw body, never through a JS number", () => {
+    const text = '{"id":820982911946154509,"email":"b@x.com","customer":{"id":115310627314723955},"line_items":[{"sku":"heat"}]}';
+    expect(planText("orders/paid", text)).toMatchObject({ jobs: [{ payload: { orderId: "820982911946154509", customerId: "115310627314723955" } }] });
+    // JSON.parse would have rounded both: 820982911946154500 and 115310627314723950.
+    const redact = '{"shop_id":954889,"customer":{"id":9007199254740993,"email":"c@x.com"},"orders_to_redact":[9007199254740995,1]}';
+    expect(planText("customers/redact", redact)).toMatchObject({ jobs: [{ payload: { customerId: "9007199254740993", orderIds: ["9007199254740995", "1"] } }] });
   });
 
   it.each([
-    ["app_subscriptions/update", { app_subscription: { status: "ACTIVE" } }],
-    ["app_subscriptions/update", { nothing: true }],
-    ["orders/paid", { id: 1 }],
-    ["orders/paid", { id: { nested: 1 }, line_items: [] }],
-    ["customers/redact", { customer: "x" }],
-  ])("rejects a malformed %s body", (topic, body) => {
-    expect(plan(topic, body).kind).toBe("malformed");
+    ["app_subscriptions/update", { app_subscription: { status: "ACTIVE" } }, "app_subscription object missing or invalid"],
+    ["app_subscriptions/update", { nothing: true }, "app_subscription object missing or invalid"],
+    ["app_subscriptions/update", [1, 2], "app_subscription object missing or invalid"],
+    ["app_subscriptions/update", samplePayload("app_subscriptions/update", { shop, status: "PAUSED" }), "unknown subscription status PAUSED"],
+    ["app_purchases_one_time/update", samplePayload("app_purchases_one_time/update", { shop, status: "REFUNDED" }), "unknown purchase status REFUNDED"],
+    ["orders/paid", { id: 1 }, "order line_items missing or invalid"],
+    ["orders/paid", { id: { nested: 1 }, line_items: [{ sku: "heat" }] }, "add-on order: id missing or invalid"],
+    ["orders/paid", { id: 1.5, line_items: [{ sku: "heat" }] }, "add-on order: id missing or invalid"],
+    ["orders/paid", { id: 2, email: "b@x.com", financial_status: "settled", line_items: [{ sku: "heat" }] }, "add-on order: unknown financial_status settled"],
+    ["customers/redact", { customer: "x" }, "customer compliance payload invalid"],
+  ])("keeps a %s body of an unexpected shape as unprocessable (%j)", (topic, body, reason) => {
+    expect(plan(topic, body)).toEqual({ kind: "unprocessable", reason });
+  });
+
+  it("ignores an order without the add-on whatever else its body holds", () => {
+    expect(plan("orders/paid", { id: "not an id", line_items: [{ sku: "shirt" }] }).kind).toBe("ignore");
   });
 
   it("plans the lifecycle and compliance topics", () => {

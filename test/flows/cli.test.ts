@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
+import { orderPayload, postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
 
 const run = promisify(execFile);
 const script = (name: string) => fileURLToPath(new URL(`../../scripts/${name}.ts`, import.meta.url));
@@ -91,5 +92,23 @@ describe("operator commands", () => {
     const jobs = await run(process.execPath, [script("accounts"), "jobs", "--failed"], { env });
     expect(jobs.stdout).toMatch(/provision-account.*failed.*12\/12.*stuck@example\.com.*HTTP 500/);
     expect(jobs.stdout).not.toContain("activate-shop");
+  });
+
+  it("npm run accounts lists unprocessable webhooks and replays stored ones", async () => {
+    const shop = "replay-cli.myshopify.com";
+    await postWebhook(server.url, { topic: "orders/paid", shop, eventId: "cli-odd", body: orderPayload({ id: 5, email: null, skus: ["heatmaps-addon"] }) });
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, eventId: "cli-sub", body: subscriptionPayload("ACTIVE") });
+    const list = await run(process.execPath, [script("accounts"), "unprocessable"], { env });
+    expect(list.stdout).toContain("cli-odd");
+    expect(list.stdout).toContain("add-on order has no email");
+    expect(list.stdout).not.toContain("cli-sub");
+
+    await expect(run(process.execPath, [script("accounts"), "replay", "cli-odd"], { env }))
+      .rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("still unprocessable: add-on order has no email") });
+    const replayed = await run(process.execPath, [script("accounts"), "replay", "cli-sub"], { env });
+    expect(replayed.stdout).toMatch(/webhook #\d+ replayed: queued activate-shop/);
+    expect(server.database.sqlite.prepare("select count(*) n from jobs where kind = 'activate-shop' and payload like ?").get(`%${shop}%`)).toEqual({ n: 2 });
+    await expect(run(process.execPath, [script("accounts"), "replay", "no-such-event"], { env }))
+      .rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("no stored webhook") });
   });
 });

@@ -41,7 +41,7 @@ describe("webhook → provisioning", () => {
     expect(mappingsOf(server, shops[1]!)).toEqual([{ account_email: "buyer@example.com", source: "order", access: "active" }]);
   });
 
-  it("ignores orders without an add-on SKU or not paid", async () => {
+  it("ignores orders without an add-on SKU or not paid; keeps an add-on order without an email for the operator", async () => {
     server = await startTestServer({ ADDON_SKUS: "HEATMAP-ADDON,OTHER" });
     const shop = "orders.myshopify.com";
     await postWebhook(server.url, { topic: "orders/paid", shop, body: orderPayload({ id: 1, email: "a@x.com", skus: ["tshirt"] }) });
@@ -50,6 +50,24 @@ describe("webhook → provisioning", () => {
     await server.worker.idle();
     expect(server.database.sqlite.prepare("select count(*) n from accounts").get()).toEqual({ n: 0 });
     expect(server.simulator!.calls).toEqual([]);
+    expect(server.database.sqlite.prepare("select unprocessable_reason reason, payload is not null kept from webhook_events order by id").all()).toEqual([
+      { reason: null, kept: 0 }, { reason: null, kept: 0 },
+      { reason: "add-on order has no email (protected customer data access, level 2, may be missing)", kept: 1 },
+    ]);
+  });
+
+  it("provisions two orders whose ids differ only beyond 2^53 as two orders, under their exact ids", async () => {
+    server = await startTestServer({ ADDON_SKUS: "HM" });
+    const shop = "bigids.myshopify.com";
+    // As JS numbers both are 9007199254740992: one would have shadowed the other.
+    const order = (id: string, email: string) => JSON.stringify(orderPayload({ id: 1, email, skus: ["HM"] })).replace('"id":1,', `"id":${id},`);
+    for (const [id, email] of [["9007199254740993", "first@x.com"], ["9007199254740995", "second@x.com"]] as const) {
+      expect((await postWebhook(server.url, { topic: "orders/paid", shop, body: order(id, email) })).status).toBe(200);
+    }
+    await waitFor(() => accountOf(server!, "first@x.com")?.status === "active" && accountOf(server!, "second@x.com")?.status === "active", 5000, "both accounts");
+    expect(server.database.sqlite.prepare("select account_email, source_ref from shop_accounts where shop = ? order by account_email").all(shop)).toEqual([
+      { account_email: "first@x.com", source_ref: "9007199254740993" }, { account_email: "second@x.com", source_ref: "9007199254740995" },
+    ]);
   });
 
   it("retries through MouseStats 500s and still creates the account once", async () => {
@@ -151,12 +169,19 @@ describe("webhook → provisioning", () => {
 
     await postWebhook(server.url, { topic: "customers/data_request", shop, body: { shop_id: 1, shop_domain: shop, customer: { id: 77, email: "customer@x.com" }, orders_requested: [42], data_request: { id: 9 } } });
     const request = await waitFor(() => server!.database.sqlite.prepare("select * from compliance_requests where topic = 'customers/data_request'").get() as Record<string, string> | undefined);
-    expect(JSON.parse(request.report!)).toMatchObject({ orders: [{ orderId: "42", email: "customer@x.com" }], mouseStatsAccounts: [{ email: "customer@x.com", status: "active" }] });
+    expect(JSON.parse(request.report!)).toMatchObject({
+      orders: [{ orderId: "42", email: "customer@x.com" }], mouseStatsAccounts: [{ email: "customer@x.com", status: "active" }],
+      webhookBodiesKept: [{ topic: "orders/paid" }, { topic: "customers/data_request" }],
+    });
+    expect(server.database.sqlite.prepare("select count(*) n from webhook_events where payload like '%customer@x.com%'").get()).toEqual({ n: 2 });
 
     await postWebhook(server.url, { topic: "customers/redact", shop, body: { shop_id: 1, shop_domain: shop, customer: { id: 77, email: "customer@x.com" }, orders_to_redact: [42] } });
     await waitFor(() => !accountOf(server!, "customer@x.com"), 5000, "customer redacted");
     expect(mappingsOf(server, shop)).toEqual([{ account_email: "privacy@example.com", source: "subscription", access: "active" }]);
     expect(server.database.sqlite.prepare("select count(*) n from jobs where payload like '%customer@x.com%'").get()).toEqual({ n: 0 });
+    // The kept bodies that named the customer (the order, both compliance requests) are gone; the shop's own stays.
+    expect(server.database.sqlite.prepare("select count(*) n from webhook_events where payload like '%customer@x.com%'").get()).toEqual({ n: 0 });
+    expect(server.database.sqlite.prepare("select topic from webhook_events where payload is not null").all()).toEqual([{ topic: "app_subscriptions/update" }]);
     expect(server.database.sqlite.prepare("select count(*) n from compliance_requests where customer_email is not null and topic = 'customers/redact'").get()).toEqual({ n: 0 });
 
     await postWebhook(server.url, { topic: "shop/redact", shop, body: { shop_id: 1, shop_domain: shop } });

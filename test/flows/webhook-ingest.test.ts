@@ -39,14 +39,33 @@ describe("POST /webhooks", () => {
 
   it.each([
     ["not JSON", "{not json"],
-    ["a JSON array", "[1,2]"],
-    ["a JSON string", '"hi"'],
     ["empty", ""],
-    ["a subscription without status", JSON.stringify({ app_subscription: { admin_graphql_api_id: "gid://x" } })],
   ])("answers 400 for a signed body that is %s", async (_name, raw) => {
+    const before = count("webhook_events");
     const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: raw });
     expect(res.status).toBe(400);
-    expect(count("webhook_events")).toBe(0);
+    expect(count("webhook_events")).toBe(before);
+  });
+
+  it.each([
+    ["a JSON array", "[1,2]", "app_subscription object missing or invalid"],
+    ["a JSON string", '"hi"', "app_subscription object missing or invalid"],
+    ["a subscription without status", JSON.stringify({ app_subscription: { admin_graphql_api_id: "gid://x" } }), "app_subscription object missing or invalid"],
+    ["a subscription of a status unknown today", JSON.stringify(subscriptionPayload("PAUSED")), "unknown subscription status PAUSED"],
+  ])("answers 200 for a signed body that is %s, and keeps it whole for the operator", async (_name, raw, reason) => {
+    const eventId = `odd-${count("webhook_events")}`;
+    const res = await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: raw, eventId });
+    expect(res.status).toBe(200);
+    expect(server.database.sqlite.prepare("select payload, unprocessable_reason reason from webhook_events where event_id = ?").get(eventId)).toEqual({ payload: raw, reason });
+    expect(count("jobs")).toBe(0);
+  });
+
+  it("counts unprocessable deliveries in /metrics, as received and as still open", async () => {
+    const open = count("webhook_events where unprocessable_reason is not null");
+    expect(open).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`webhooks_unprocessable{topic="app_subscriptions/update"} ${open}`);
+    expect(metrics).toContain(`webhooks_received_total{topic="app_subscriptions/update",outcome="unprocessable"} ${open}`);
   });
 
   it.each([

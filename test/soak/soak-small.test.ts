@@ -4,7 +4,7 @@ import { runSoak } from "../../scripts/soak/run-soak.ts";
 import { formatSoakTable } from "../../scripts/soak/soak-report.ts";
 
 describe("soak, scaled down (the same code as npm run soak)", () => {
-  it("loses nothing, creates nothing twice and lets nothing forged in, across a SIGKILL", async () => {
+  it("loses nothing (unexpected bodies included), creates nothing twice and lets nothing forged in, across a SIGKILL", async () => {
     const result = await runSoak({
       webhooks: 1000, shops: 20, ratePerS: 500, crashes: 1, seed: 20_260_101,
       // Milder than the full soak's 30%: a 20-account run has no room for the backoff's long tail.
@@ -17,5 +17,7 @@ describe("soak, scaled down (the same code as npm run soak)", () => {
     expect(result.findings.maxCreatesPerEmail).toBe(1);
     expect(result.sender.byStatus.get(401)).toBe(result.planned.forged);
     expect(result.sender.byStatus.get(400)).toBe(result.planned.malformed);
+    expect(result.planned.unexpected).toBeGreaterThan(5);
+    expect(result.findings.unprocessableKept).toBe(result.planned.unexpected);
   }, 90_000);
 });
