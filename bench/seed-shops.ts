@@ -28,7 +28,7 @@ export function seedShops(databaseUrl: string, count: number, sim: MouseStatsSim
         storage.storeOfflineSession({ id: `offline_${shop}`, shop, scope: "read_orders", accessToken: `shpat_bench_${i}` });
         recordShopInstall(database.db, shop, { email, name: `Seeded ${i}`, isDevelopmentStore: false }, new Date());
         store.mapShopToAccount({ shop, email, source: "subscription", sourceRef: `gid://shopify/AppSubscription/${i}` });
-        store.markAccountActive(email, { email, planName: "Free", planDaysLeft: 30, usage }, new Date());
+        store.confirmAccount(email, { email, planName: "Free", planDaysLeft: 30, usage }, { createdByApp: true, now: new Date() });
         sim.accounts.set(email, { email, password: "seeded", planName: "Free", planDaysLeft: 30, usage: { ...usage } });
       }
     })();

@@ -6,11 +6,14 @@
 import { loadConfigOrExit } from "../src/config.ts";
 import { DatabaseOpenError, openDatabase, type Database } from "../src/db/client.ts";
 import { describeStartupFailure } from "../src/startup-failure.ts";
+import { adopt } from "./accounts/adopt.ts";
 import { backup } from "./accounts/backup.ts";
 import { UsageError, type AccountsCommand, type CommandContext } from "./accounts/command.ts";
+import { compliance } from "./accounts/compliance.ts";
 import { jobs } from "./accounts/jobs.ts";
 import { list } from "./accounts/list.ts";
 import { loginLink } from "./accounts/login-link.ts";
+import { move } from "./accounts/move.ts";
 import { replay } from "./accounts/replay.ts";
 import { retry } from "./accounts/retry.ts";
 import { show } from "./accounts/show.ts";
@@ -21,6 +24,9 @@ const COMMANDS: Record<string, AccountsCommand> = {
   show,
   retry,
   "login-link": loginLink,
+  adopt,
+  move,
+  compliance,
   jobs,
   unprocessable,
   replay,
@@ -29,7 +35,7 @@ const COMMANDS: Record<string, AccountsCommand> = {
 
 const usage = () => [
   "usage: npm run accounts -- <command>",
-  ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(28)} ${c.summary}`),
+  ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(34)} ${c.summary}`),
 ].join("\n");
 
 const [name, ...argv] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { BILLING_INTERVALS, type BillingPlan } from "./shopify/billing-plan.ts";
 
 /** Where `npm start` mounts the bundled MouseStats simulator when no partner credentials are set. */
 export const SIMULATOR_MOUNT_PATH = "/mousestats-simulator";
@@ -45,6 +46,8 @@ export interface AppConfig {
   readonly encryptionKey: Buffer;
   /** Bearer token for `/metrics`; unset: open in sandbox mode, 404 outside it. */
   readonly metricsToken: string | undefined;
+  /** The add-on subscription (`BILLING_*`). */
+  readonly billing: Readonly<BillingPlan>;
 }
 
 export interface ParsedConfig {
@@ -89,7 +92,19 @@ const envSchema = z.object({
   ADDON_SKUS: z.string().default(""),
   APP_ENCRYPTION_KEY: optionalText,
   METRICS_TOKEN: z.string().trim().min(16).optional(),
+  BILLING_PLAN_NAME: z.string().trim().min(1).max(255).default("MouseStats Heatmaps"),
+  BILLING_PRICE: z.string().trim().regex(/^\d{1,7}(\.\d{1,2})?$/, "must be an amount like 9.99 (at most two decimals)")
+    .transform(Number).pipe(z.number().positive("must be more than 0")).default(9.99),
+  BILLING_CURRENCY: z.string().trim().toUpperCase()
+    .refine((code) => SUPPORTED_CURRENCIES.has(code), "must be an ISO 4217 currency code, like USD or EUR").default("USD"),
+  BILLING_INTERVAL: z.enum(BILLING_INTERVALS).default("EVERY_30_DAYS"),
+  // 365 is our sanity bound (a typo of 3000 should not start); the mutation's own limit is not documented.
+  BILLING_TRIAL_DAYS: z.string().trim().regex(/^\d+$/, "must be a whole number of days from 0 to 365")
+    .transform(Number).pipe(z.number().int().max(365, "must be a whole number of days from 0 to 365")).default(0),
+  BILLING_TEST: boolString.optional(),
 });
+
+const SUPPORTED_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
 /** Every variable the app reads, for checks that README, .env.example and the deploy files name only these. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly string[];
@@ -105,6 +120,11 @@ const EXPECTED: Partial<Record<keyof typeof envSchema.shape, string>> = {
   MOUSESTATS_TIMEOUT_MS: "must be a whole number of milliseconds from 100 to 10000",
   LOGIN_TOKEN_VALID_HOURS: "must be an integer from 1 to 24",
   METRICS_TOKEN: "must be at least 16 characters (for example the output of `openssl rand -hex 32`)",
+  BILLING_PLAN_NAME: "must be at most 255 characters",
+  BILLING_PRICE: "must be an amount like 9.99 (more than 0, at most two decimals)",
+  BILLING_CURRENCY: "must be an ISO 4217 currency code, like USD or EUR",
+  BILLING_TRIAL_DAYS: "must be a whole number of days from 0 to 365",
+  BILLING_TEST: "must be true or false",
 };
 
 /** `shopify app dev` (and Shopify's app template) puts the app's public URL in HOST. */
@@ -152,6 +172,11 @@ export function parseConfig(env: Env): ParsedConfig {
     problems.push("SHOPIFY_SANDBOX: sandbox mode is refused when NODE_ENV=production; set SHOPIFY_API_KEY and SHOPIFY_API_SECRET");
   }
   if (sandboxKnown && !sandbox && !cleaned.SHOPIFY_API_KEY) problems.push("SHOPIFY_API_KEY: required outside sandbox mode");
+  // The sandbox hands out session tokens signed with the app secret (to its own page): with a
+  // real app's secret those would be valid for any shop of that app.
+  if (sandboxKnown && sandbox && cleaned.SHOPIFY_API_SECRET?.startsWith("shpss_")) {
+    problems.push("SHOPIFY_API_SECRET: sandbox mode never signs with a real app secret (shpss_…); set SHOPIFY_API_KEY to run against Shopify, or use a test secret of your own");
+  }
   if (sandboxKnown && !sandbox && !cleaned.SHOPIFY_API_SECRET) problems.push("SHOPIFY_API_SECRET: required outside sandbox mode");
 
   const simulated = cleaned.MOUSESTATS_PARTNER_ID === undefined && cleaned.MOUSESTATS_PARTNER_SECRET === undefined;
@@ -205,6 +230,12 @@ export function parseConfig(env: Env): ParsedConfig {
     addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
     encryptionKey: encryptionKey as Buffer,
     metricsToken: e.METRICS_TOKEN,
+    billing: {
+      name: e.BILLING_PLAN_NAME, amount: e.BILLING_PRICE, currencyCode: e.BILLING_CURRENCY, interval: e.BILLING_INTERVAL,
+      trialDays: e.BILLING_TRIAL_DAYS,
+      // Decided here, never from NODE_ENV: real charges unless the reseller says otherwise (sandbox mode has no real money).
+      test: e.BILLING_TEST ?? sandbox,
+    },
   };
   return { config: deepFreeze(config), warnings };
 }
@@ -221,7 +252,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type": return issue.expected === "number" ? "must be a number" : `must be a ${issue.expected}`;
     case "invalid_value": return `must be one of ${issue.values.map(String).join(", ")}`;
-    case "invalid_format": return issue.format === "url" ? "must be an http(s) URL" : `must be a valid ${issue.format}`;
+    // A regex check always carries our own message in this schema; zod's would name the pattern.
+    case "invalid_format": return issue.format === "url" ? "must be an http(s) URL" : issue.format === "regex" ? issue.message : `must be a valid ${issue.format}`;
     case "too_small": return issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
     case "too_big": return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
     case "custom": return issue.message;

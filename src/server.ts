@@ -11,6 +11,7 @@ import type { Logger } from "./logger.ts";
 import { createMouseStatsClient } from "./mousestats/client.ts";
 import type { MouseStatsSimulator } from "./mousestats/simulator.ts";
 import { createProvisioningHandlers } from "./provisioning/handlers.ts";
+import { createSweeps } from "./provisioning/sweeps.ts";
 import { createUsageRefresher } from "./provisioning/usage-refresher.ts";
 import type { BackoffOptions } from "./queue/backoff.ts";
 import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
@@ -75,7 +76,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Listen first: with PORT=0 the app's own URLs are known only once the port is.
   let app: Hono | undefined;
   let webhookListener: NodeListener | undefined;
-  const server = await listen(options.config, (request) => (app ? app.fetch(request) : new Response("starting", { status: 503 })), () => webhookListener);
+  // The node bindings (`env.incoming`) are passed on: routes read the client's address from them.
+  const server = await listen(options.config, (request, env) => (app ? app.fetch(request, env) : new Response("starting", { status: 503 })), () => webhookListener);
   const connections = trackConnectionsForShutdown(server);
   const port = (server.address() as AddressInfo).port;
   const config = withListenPort(options.config, port);
@@ -103,15 +105,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let worker: Worker | undefined;
   const wake = () => worker?.notify();
+  // The sandbox shop answers for every shop; a real shop needs its stored offline session.
+  const sessionFor = async (shop: string) => (sandboxAdmin ? { id: `offline_${shop}`, shop, accessToken: "sandbox" } : offlineAccess.getSession(shop));
+  const tracking = createTrackingService({
+    admin, sessions: offlineAccess, apiKey: config.shopify.apiKey, themeEditorUrl: sandboxAdmin?.themeEditorUrl,
+  });
   const handlers = createProvisioningHandlers({
     database, queue, mousestats, activeFreePlan: config.mousestats.activeFreePlan, onEnqueued: wake, now,
     shopEmails: {
-      // The sandbox shop answers for every shop; a real shop needs its stored offline session.
-      lookupShop: async (shop) => sandboxAdmin
-        ? sandboxAdmin.fetchShopInfo({ id: `offline_${shop}`, shop, accessToken: "sandbox" })
-        : admin.fetchShopInfo(await offlineAccess.getSession(shop)),
+      lookupShop: async (shop) => admin.fetchShopInfo(await sessionFor(shop)),
       isPermanent: (err) => err instanceof ShopNotInstalledError,
     },
+    billingPlanName: config.billing.name,
+    readBillingState: async (shop, signal) => {
+      try {
+        return await admin.fetchBillingState(await sessionFor(shop), { signal });
+      } catch (err) {
+        if (err instanceof ShopNotInstalledError) return null;
+        throw err;
+      }
+    },
+    tracking,
+    isNotInstalled: (err) => err instanceof ShopNotInstalledError,
   });
   worker = createWorker({
     queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now,
@@ -123,7 +138,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
   const webhookOptions: WebhookRouteOptions = {
-    signer, inbox: createWebhookInbox(database.sqlite, queue), addonSkus: config.addonSkus, logger, onAccepted: wake, now,
+    signer, inbox: createWebhookInbox(database.sqlite, queue), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name },
+    logger, onAccepted: wake, now,
     onOutcome: (topic, outcome) => metrics.webhooks.inc({ topic, outcome }),
   };
   app = createApp({
@@ -135,11 +151,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       api: createApiRoutes({
         database, verifier, offlineAccess, admin, mousestats, queue, metrics, logger, onEnqueued: wake, now,
         usage: createUsageRefresher({ db: database.db, mousestats, logger, now }),
-        tracking: createTrackingService({
-          admin, sessions: offlineAccess, apiKey: config.shopify.apiKey, themeEditorUrl: sandboxAdmin?.themeEditorUrl,
-        }),
+        tracking,
         loginTokenValidHours: config.loginTokenValidHours,
-        isProduction: config.nodeEnv === "production",
+        billing: config.billing,
         billingReturnUrl: (shop) => sandboxAdmin
           ? `${config.shopify.appUrl}/?shop=${encodeURIComponent(shop)}`
           : `https://admin.shopify.com/store/${shopHandle(shop)}/apps/${config.shopify.apiKey}`,
@@ -159,17 +173,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...webhookOptions, onResponse: (status, seconds) => metrics.httpDuration.observe({ route: "/webhooks", status: String(status) }, seconds),
   });
   worker.start();
-  const prune = () => logger.info(pruneOldRows(database.sqlite, now()), "pruned old rows");
-  prune();
-  const pruneTimer = setInterval(prune, 6 * 3_600_000);
-  pruneTimer.unref();
+  const sweeps = createSweeps({ database, queue, now });
+  const housekeeping = () => {
+    logger.info({ pruned: pruneOldRows(database.sqlite, now()), billingChecks: sweeps.queueBillingChecks(), redriven: sweeps.redriveFailedAccounts() }, "hourly housekeeping");
+    wake();
+  };
+  // First a minute after start (start-up stays fast, and a restart loop does not hammer Shopify), then hourly.
+  let housekeepingTimer = setTimeout(function hourly() {
+    housekeeping();
+    housekeepingTimer = setTimeout(hourly, 3_600_000).unref();
+  }, 60_000).unref();
 
   let stopping: Promise<void> | undefined;
   return {
     url: selfUrl, config, database, queue, worker, simulator,
     stop() {
       stopping ??= (async () => {
-        clearInterval(pruneTimer);
+        clearTimeout(housekeepingTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -197,7 +217,7 @@ async function loadSandbox() {
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** `POST /webhooks` goes straight to its node:http listener (the hot path); everything else through hono. */
-function listen(config: AppConfig, fetch: (request: Request) => Response | Promise<Response>, webhooks: () => NodeListener | undefined): Promise<Server> {
+function listen(config: AppConfig, fetch: (request: Request, env: unknown) => Response | Promise<Response>, webhooks: () => NodeListener | undefined): Promise<Server> {
   // hostname: only for a request without a Host header.
   const viaHono = getRequestListener(fetch, { hostname: config.host ?? "localhost" });
   const server = createServer((req, res) => {

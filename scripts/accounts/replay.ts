@@ -8,7 +8,7 @@ export const replay: AccountsCommand = {
   run(argv, { config, database, print }) {
     const [ref] = parseCommandArgs(argv, {}, 1).positionals;
     const { sqlite } = database();
-    const result = createWebhookReplay({ sqlite, queue: createJobQueue({ sqlite }), addonSkus: config.addonSkus }).replay(ref!);
+    const result = createWebhookReplay({ sqlite, queue: createJobQueue({ sqlite }), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).replay(ref!);
     switch (result.status) {
       case "replayed": print(`webhook #${result.id} replayed: queued ${result.jobs.join(", ")} (a running app picks them up within a second)`); return 0;
       case "ignored": print(`webhook #${result.id} replayed: nothing to do (${result.reason})`); return 0;

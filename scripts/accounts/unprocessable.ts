@@ -8,7 +8,7 @@ export const unprocessable: AccountsCommand = {
   run(argv, { config, database, print, table }) {
     parseCommandArgs(argv, {}, 0);
     const { sqlite } = database();
-    const rows = createWebhookReplay({ sqlite, queue: createJobQueue({ sqlite }), addonSkus: config.addonSkus }).listUnprocessable();
+    const rows = createWebhookReplay({ sqlite, queue: createJobQueue({ sqlite }), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).listUnprocessable();
     if (rows.length === 0) print("no unprocessable webhooks");
     else table(rows);
   },

@@ -17,7 +17,7 @@ import type * as DrizzleSqlite from "drizzle-orm/sqlite-core";
 // `import.meta.url` is absent when drizzle-kit loads the schema as CommonJS.
 const load = typeof require === "function" ? require : createRequire(import.meta.url);
 
-export const { and, desc, eq, inArray, isNotNull, lte, ne, notExists, or, sql } =
+export const { and, desc, eq, inArray, isNotNull, isNull, lte, ne, notExists, or, sql } =
   load("drizzle-orm") as typeof DrizzleCore;
 export const { index, integer, primaryKey, sqliteTable, text, uniqueIndex } =
   load("drizzle-orm/sqlite-core") as typeof DrizzleSqlite;

@@ -18,8 +18,21 @@ export const shopifySessions = sqliteTable("shopify_sessions", {
 
 export const shops = sqliteTable("shops", {
   domain: text("domain").primaryKey(),
+  /** `shop.email` as Shopify last gave it (token exchange writes it anew). */
   email: text("email"),
   name: text("name"),
+  /**
+   * The email the shop's own MouseStats account was first provisioned with. Fixed from then on:
+   * a later change of `email` never moves the shop to another, empty account (the operator can,
+   * on purpose: `npm run accounts -- move`).
+   */
+  accountEmail: text("account_email"),
+  /** The access scopes Shopify granted, as `app/scopes_update` last reported them. */
+  scopes: text("scopes"),
+  /** When Shopify was last asked for the shop's subscriptions and purchases (billing reconciliation). */
+  billingCheckedAt: integer("billing_checked_at", { mode: "timestamp_ms" }),
+  /** The site ID removed from the storefront when access ended; the page offers it back. */
+  withdrawnSiteId: text("withdrawn_site_id"),
   installedAt: integer("installed_at", { mode: "timestamp_ms" }),
   uninstalledAt: integer("uninstalled_at", { mode: "timestamp_ms" }),
   createdAt: createdAt(),
@@ -38,7 +51,10 @@ export const shopBilling = sqliteTable("shop_billing", {
   sourceRef: text("source_ref").notNull(),
   source: text("source", { enum: ["subscription", "purchase"] }).notNull(),
   status: text("status").notNull(),
+  /** The object's `updated_at` (to the second); ties are broken by `triggeredAt`, then `receivedAt`. */
   eventAt: integer("event_at", { mode: "timestamp_ms" }).notNull(),
+  triggeredAt: integer("triggered_at", { mode: "timestamp_ms" }),
+  receivedAt: integer("received_at", { mode: "timestamp_ms" }),
 }, (t) => [primaryKey({ columns: [t.shop, t.sourceRef] })]);
 
 export const ACCOUNT_STATUSES = ["pending", "active", "failed"] as const;
@@ -55,8 +71,23 @@ export const accounts = sqliteTable("accounts", {
   heatmapVisits: integer("heatmap_visits"),
   playbackVisits: integer("playback_visits"),
   usageCheckedAt: integer("usage_checked_at", { mode: "timestamp_ms" }),
-  /** True when this app's CreateAccount made the account (false: it already existed). */
+  /** True once GetAccount found the account after this app's CreateAccount (false: it already existed). */
   createdByApp: integer("created_by_app", { mode: "boolean" }).notNull().default(false),
+  /**
+   * Whom the app provisions the account for, set when the row is first made: `shop:<domain>` (its
+   * subscription or purchase) or `buyer:<domain>:<customer id|guest>` (an add-on order's buyer).
+   * See provisioning/account-owner.ts.
+   */
+  owner: text("owner"),
+  /**
+   * Set, and committed, before this app first sends CreateAccount: if the reply is then lost (a
+   * crash, a timeout), an account GetAccount finds later is still known to be ours.
+   */
+  createAttemptedAt: integer("create_attempted_at", { mode: "timestamp_ms" }),
+  /** CreateAccount's undocumented reply, as last received (for support). */
+  createReply: text("create_reply"),
+  /** Since when it has been `failed` (cleared when it turns active): the re-drive schedule counts from here. */
+  failedSince: integer("failed_since", { mode: "timestamp_ms" }),
   lastError: text("last_error"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -65,6 +96,14 @@ export const accounts = sqliteTable("accounts", {
 export const MAPPING_SOURCES = ["subscription", "purchase", "order"] as const;
 export type MappingSource = (typeof MAPPING_SOURCES)[number];
 export const ACCESS_STATES = ["active", "inactive"] as const;
+/**
+ * Whether the mapping's shop (or buyer) has been shown to own the account: `verified` (this app
+ * created it for them, they held it before, or an operator adopted it), `pending` (provisioning
+ * will tell), `needs_review` (it exists at MouseStats but was not made for them: no login links
+ * until an operator adopts it).
+ */
+export const CLAIM_STATES = ["verified", "pending", "needs_review"] as const;
+export type ClaimState = (typeof CLAIM_STATES)[number];
 
 /** Which shop may use which account, and why. */
 export const shopAccounts = sqliteTable("shop_accounts", {
@@ -74,7 +113,10 @@ export const shopAccounts = sqliteTable("shop_accounts", {
   source: text("source", { enum: MAPPING_SOURCES }).notNull(),
   /** Subscription/purchase gid, or the order id for the order path. */
   sourceRef: text("source_ref"),
+  /** The order's buyer (Shopify customer id) for the order path; null for a guest order and for shops. */
+  customerId: text("customer_id"),
   access: text("access", { enum: ACCESS_STATES }).notNull().default("active"),
+  claim: text("claim", { enum: CLAIM_STATES }).notNull().default("verified"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
@@ -162,6 +204,21 @@ export const complianceRequests = sqliteTable("compliance_requests", {
   orderIds: text("order_ids", { mode: "json" }).$type<string[]>(),
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
   fulfilledAt: integer("fulfilled_at", { mode: "timestamp_ms" }),
-  /** For data requests: what we hold on the customer (JSON), for the merchant to retrieve. */
+  /** For data requests: what we hold on the customer (JSON), for the operator to hand to the merchant. */
   report: text("report", { mode: "json" }),
+  /** When the operator took the report (`npm run accounts -- compliance`); open until then. */
+  deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
 }, (t) => [index("compliance_requests_shop_idx").on(t.shop)]);
+
+/**
+ * A MouseStats account that a redaction says must be erased at MouseStats, which has no delete
+ * call: open work for the operator. The email is kept only while the erasure is open.
+ */
+export const mousestatsErasures = sqliteTable("mousestats_erasures", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  topic: text("topic", { enum: ["customers/redact", "shop/redact"] }).notNull(),
+  shop: text("shop").notNull(),
+  email: text("email"),
+  requestedAt: integer("requested_at", { mode: "timestamp_ms" }).notNull(),
+  closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+});

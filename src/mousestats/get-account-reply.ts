@@ -2,12 +2,19 @@ import { z } from "zod";
 
 import { MouseStatsUnexpectedReplyError } from "./errors.ts";
 
-const count = z.number().int().nonnegative();
+/**
+ * A counter as a real service may send it: a negative one reads as 0; a missing, null or
+ * non-numeric one (or a fraction) is unknown (`null`, shown as such), never a failed provisioning.
+ */
+const count = z.unknown().optional().transform((v) => (typeof v === "number" && Number.isSafeInteger(v) ? Math.max(0, v) : null));
 
-/** GetAccount's JSON, as in the document's sample output. Unknown extra fields are ignored. */
+/**
+ * GetAccount's JSON, as in the document's sample output, read leniently: the document gives one
+ * sample, and a JSON object is what tells that the account exists. Unknown extra fields are ignored.
+ */
 const GET_ACCOUNT_REPLY_SCHEMA = z.object({
-  Email: z.string().min(1),
-  PlanName: z.string(),
+  Email: z.string().nullable().catch(null),
+  PlanName: z.string().trim().min(1).nullable().catch(null),
   PlanDaysLeft: count,
   PlanUsedHeatmapProjects: count,
   PlanUsedPlaybackProjects: count,
@@ -15,7 +22,7 @@ const GET_ACCOUNT_REPLY_SCHEMA = z.object({
   PlanUsedPlaybackVisits: count,
 });
 
-/** What the reseller used of the plan. */
+/** What the reseller used of the plan, as the simulator keeps it. */
 export interface MouseStatsUsage {
   heatmapProjects: number;
   playbackProjects: number;
@@ -23,13 +30,13 @@ export interface MouseStatsUsage {
   playbackVisits: number;
 }
 
-/** One MouseStats account, as GetAccount describes it. */
+/** One MouseStats account, as GetAccount describes it; `null` where it did not say. */
 export interface MouseStatsAccount {
   /** The user's email, without the `(partnerId)` suffix MouseStats appends. */
-  email: string;
-  planName: string;
-  planDaysLeft: number;
-  usage: MouseStatsUsage;
+  email: string | null;
+  planName: string | null;
+  planDaysLeft: number | null;
+  usage: { [K in keyof MouseStatsUsage]: number | null };
 }
 
 /** `test@example.com(partnername)` → `test@example.com`. */
@@ -42,8 +49,7 @@ export function stripPartnerSuffix(email: string): string {
 
 /**
  * Parses GetAccount's JSON body (already known not to be `permission-denied`).
- * @throws MouseStatsUnexpectedReplyError when the body is not JSON or a field is missing
- *   or of the wrong type.
+ * @throws MouseStatsUnexpectedReplyError when the body is not a JSON object.
  */
 export function parseGetAccountReply(body: string, status: number): MouseStatsAccount {
   let json: unknown;
@@ -65,7 +71,7 @@ export function parseGetAccountReply(body: string, status: number): MouseStatsAc
   }
   const reply = parsed.data;
   return {
-    email: stripPartnerSuffix(reply.Email),
+    email: reply.Email ? stripPartnerSuffix(reply.Email) : null,
     planName: reply.PlanName,
     planDaysLeft: reply.PlanDaysLeft,
     usage: {

@@ -2,6 +2,20 @@
 export const PERMISSION_DENIED = "permission-denied";
 
 /**
+ * CreateAccount's reply is not documented. These are the forms we know (the simulator's): any
+ * other text is treated as an error, kept, and retried from GetAccount, which has the last word.
+ */
+export const CREATE_ACCOUNT_REPLIES = { created: "account-created", exists: "account-exists" } as const;
+
+/** What a CreateAccount reply says: made now, existed already, or something we do not know. */
+export function classifyCreateAccountReply(text: string): "created" | "exists" | "unknown" {
+  const reply = normalizeReplyText(text).toLowerCase();
+  if (reply === CREATE_ACCOUNT_REPLIES.created) return "created";
+  if (reply === CREATE_ACCOUNT_REPLIES.exists) return "exists";
+  return "unknown";
+}
+
+/**
  * The reply as MouseStats means it: without a byte-order mark, surrounding whitespace, or the
  * double quotes an ASP.NET endpoint adds when it serialises a plain string as JSON.
  */

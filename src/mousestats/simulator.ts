@@ -8,7 +8,7 @@ import { maskEmail } from "../logger.ts";
 import type { MouseStatsOperation } from "./errors.ts";
 import type { MouseStatsUsage } from "./get-account-reply.ts";
 import { isValidHours } from "./login-token.ts";
-import { PERMISSION_DENIED } from "./reply-text.ts";
+import { CREATE_ACCOUNT_REPLIES, PERMISSION_DENIED } from "./reply-text.ts";
 import { DEFAULT_FAULTS, applyFaults } from "./simulator-faults.ts";
 import type { MouseStatsSimulatorFaults } from "./simulator-faults.ts";
 import { renderDashboardPage, renderInvalidTokenPage } from "./simulator-pages.ts";
@@ -95,11 +95,11 @@ export function createMouseStatsSimulator(options: MouseStatsSimulatorOptions): 
     if (freePlan !== "true" && freePlan !== "false") return c.text("_activeFreePlan must be true or false", 400);
     // Undocumented at MouseStats. Chosen: an opaque 200 text either way, so a client must
     // confirm with GetAccount, and a second CreateAccount never makes a second account.
-    if (accounts.has(emailKey(email))) return c.text("account-exists", 200);
+    if (accounts.has(emailKey(email))) return c.text(CREATE_ACCOUNT_REPLIES.exists, 200);
     const plan = freePlan === "true" ? FREE_PLAN : NO_PLAN;
     const usage = { heatmapProjects: 0, playbackProjects: 0, heatmapVisits: 0, playbackVisits: 0 };
     accounts.set(emailKey(email), { email, password, ...plan, usage });
-    return c.text("account-created", 200);
+    return c.text(CREATE_ACCOUNT_REPLIES.created, 200);
   }
 
   function getAccount(c: Context): Response {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, notExists, or, sql } from "../db/drizzle.ts";
 import type { Database } from "../db/client.ts";
-import { accounts, complianceRequests, jobs, shopAccounts, shopBilling, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
+import { accounts, complianceRequests, jobs, mousestatsErasures, shopAccounts, shopBilling, shopifySessions, shops, webhookEvents } from "../db/schema.ts";
 import type { JobHandler } from "../queue/worker.ts";
 import { JOB_KINDS, type CustomerCompliancePayload, type JobPayloads } from "./job-kinds.ts";
 
@@ -8,7 +8,8 @@ import { JOB_KINDS, type CustomerCompliancePayload, type JobPayloads } from "./j
  * The mandatory compliance topics. What we hold on a shop's customer is the order path (the
  * MouseStats account made for an add-on order's email and its mapping to the shop) and the
  * bodies of webhooks kept for replay that name the customer (their orders, and the compliance
- * requests themselves).
+ * requests themselves). MouseStats has no delete call: an account a redaction leaves to nobody
+ * becomes open work for the operator (`mousestats_erasures`, `npm run accounts -- compliance`).
  */
 export function createComplianceHandlers(database: Database, now: () => number = Date.now) {
   const { db } = database;
@@ -64,7 +65,15 @@ export function createComplianceHandlers(database: Database, now: () => number =
         // Kept bodies that name the customer go too (this request's own included); the rows stay, as dedupe keys.
         const deliveries = deliveriesOf(p);
         for (const d of deliveries) forgetDelivery.run(d.id);
-        deleteOrphanAccounts(emails);
+        const erasures = deleteOrphanAccounts(emails);
+        recordErasures("customers/redact", p.shop, erasures);
+        // Earlier data-request reports on this customer describe what is now gone.
+        const sameCustomer = [
+          ...(p.customerId ? [eq(complianceRequests.customerId, p.customerId)] : []),
+          ...(p.email ? [eq(complianceRequests.customerEmail, p.email)] : []),
+        ];
+        const reportsDeleted = sameCustomer.length === 0 ? 0 : db.delete(complianceRequests)
+          .where(and(eq(complianceRequests.shop, p.shop), eq(complianceRequests.topic, "customers/data_request"), or(...sameCustomer))).run().changes;
         for (const email of [...emails, ...(p.email ? [p.email] : [])]) {
           db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.email') = ${email}`)).run();
         }
@@ -72,7 +81,7 @@ export function createComplianceHandlers(database: Database, now: () => number =
         db.insert(complianceRequests).values({
           topic: "customers/redact", shop: p.shop, customerId: p.customerId, customerEmail: null,
           orderIds: p.orderIds, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()),
-          report: { mappingsDeleted: mappings.length, webhookBodiesDeleted: deliveries.length },
+          report: { mappingsDeleted: mappings.length, webhookBodiesDeleted: deliveries.length, dataRequestReportsDeleted: reportsDeleted, mouseStatsErasures: erasures.length },
         }).run();
       })();
     },
@@ -83,26 +92,38 @@ export function createComplianceHandlers(database: Database, now: () => number =
       database.sqlite.transaction(() => {
         const emails = db.select({ email: shopAccounts.accountEmail }).from(shopAccounts).where(eq(shopAccounts.shop, p.shop)).all().map((r) => r.email);
         db.delete(shopAccounts).where(eq(shopAccounts.shop, p.shop)).run();
-        deleteOrphanAccounts([...new Set(emails)]);
+        const orphaned = deleteOrphanAccounts([...new Set(emails)]);
         db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run();
         db.delete(shops).where(eq(shops.domain, p.shop)).run();
         db.delete(shopBilling).where(eq(shopBilling.shop, p.shop)).run();
         db.delete(webhookEvents).where(eq(webhookEvents.shop, p.shop)).run();
         db.delete(complianceRequests).where(eq(complianceRequests.shop, p.shop)).run();
+        db.delete(mousestatsErasures).where(eq(mousestatsErasures.shop, p.shop)).run();
+        recordErasures("shop/redact", p.shop, orphaned);
         db.delete(jobs).where(and(inArray(jobs.status, ["succeeded", "failed"]), sql`json_extract(${jobs.payload}, '$.shop') = ${p.shop}`)).run();
         db.insert(complianceRequests).values({
           topic: "shop/redact", shop: p.shop, receivedAt: new Date(p.receivedAtMs), fulfilledAt: new Date(now()),
-          report: { accountsUnmapped: emails.length },
+          report: { accountsUnmapped: emails.length, mouseStatsErasures: orphaned.length },
         }).run();
       })();
     },
   };
 
-  /** Our record of an account goes when no shop maps to it any more (the MouseStats account itself stays: the API cannot delete). */
-  function deleteOrphanAccounts(emails: string[]) {
-    if (emails.length === 0) return;
-    db.delete(accounts).where(and(inArray(accounts.email, emails),
-      notExists(db.select({ one: sql`1` }).from(shopAccounts).where(eq(shopAccounts.accountEmail, accounts.email))))).run();
+  /**
+   * Our record of an account goes when no shop maps to it any more; returns those emails. The
+   * MouseStats account itself stays (the API cannot delete): see `recordErasures`.
+   */
+  function deleteOrphanAccounts(emails: string[]): string[] {
+    if (emails.length === 0) return [];
+    return db.delete(accounts).where(and(inArray(accounts.email, emails),
+      notExists(db.select({ one: sql`1` }).from(shopAccounts).where(eq(shopAccounts.accountEmail, accounts.email)))))
+      .returning({ email: accounts.email }).all().map((r) => r.email);
+  }
+
+  /** Accounts left to nobody must be erased at MouseStats by hand: open work until the operator closes it. */
+  function recordErasures(topic: "customers/redact" | "shop/redact", shop: string, emails: string[]) {
+    const requestedAt = new Date(now());
+    for (const email of emails) db.insert(mousestatsErasures).values({ topic, shop, email, requestedAt }).run();
   }
 
   return {

@@ -2,6 +2,9 @@ import type { Database } from "../db/client.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { JobHandler } from "../queue/worker.ts";
+import type { TrackingService } from "../tracking/tracking-service.ts";
+import { withdrawTrackingHandler } from "../tracking/withdraw-tracking.ts";
+import { reconcileBillingHandler, type BillingStateReader } from "./billing-reconciliation.ts";
 import { createComplianceHandlers } from "./compliance-handlers.ts";
 import { JOB_KINDS } from "./job-kinds.ts";
 import { provisionAccountHandler } from "./provision-account.ts";
@@ -13,6 +16,12 @@ export interface ProvisioningDeps {
   mousestats: MouseStatsClient;
   activeFreePlan: boolean;
   shopEmails: ShopEmailLookup;
+  /** `BILLING_PLAN_NAME`: only this plan grants access. */
+  billingPlanName: string;
+  readBillingState: BillingStateReader;
+  tracking: Pick<TrackingService, "withdraw">;
+  /** True for "the app holds no session for this shop". */
+  isNotInstalled: (err: unknown) => boolean;
   onEnqueued: () => void;
   now?: () => number;
 }
@@ -21,9 +30,12 @@ export interface ProvisioningDeps {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler types its own payload
 export function createProvisioningHandlers(deps: ProvisioningDeps): Record<string, JobHandler<any>> {
   const now = deps.now ?? Date.now;
+  const { database, queue, onEnqueued } = deps;
   return {
-    ...createShopHandlers({ database: deps.database, queue: deps.queue, shopEmails: deps.shopEmails, onEnqueued: deps.onEnqueued }),
-    ...createComplianceHandlers(deps.database, now),
-    [JOB_KINDS.provisionAccount]: provisionAccountHandler({ db: deps.database.db, mousestats: deps.mousestats, activeFreePlan: deps.activeFreePlan, now }),
+    ...createShopHandlers({ database, queue, shopEmails: deps.shopEmails, onEnqueued }),
+    ...createComplianceHandlers(database, now),
+    [JOB_KINDS.provisionAccount]: provisionAccountHandler({ db: database.db, mousestats: deps.mousestats, activeFreePlan: deps.activeFreePlan, now }),
+    [JOB_KINDS.reconcileBilling]: reconcileBillingHandler({ database, queue, readBillingState: deps.readBillingState, planName: deps.billingPlanName, onEnqueued, now }),
+    [JOB_KINDS.withdrawTracking]: withdrawTrackingHandler({ database, tracking: deps.tracking, isNotInstalled: deps.isNotInstalled }),
   };
 }

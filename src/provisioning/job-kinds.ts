@@ -10,6 +10,9 @@ export const JOB_KINDS = {
   reportCustomerData: "report-customer-data",
   redactCustomer: "redact-customer",
   redactShop: "redact-shop",
+  reconcileBilling: "reconcile-billing",
+  withdrawTracking: "withdraw-tracking",
+  recordScopes: "record-scopes",
 } as const;
 
 export interface CustomerCompliancePayload {
@@ -20,9 +23,21 @@ export interface CustomerCompliancePayload {
   receivedAtMs: number;
 }
 
+/**
+ * When a billing object's status changed: its `updated_at` (`eventAtMs`, to the second), then
+ * X-Shopify-Triggered-At, then our arrival time order events of the same second. The last two
+ * are absent in jobs queued before they were kept.
+ */
+export interface BillingEventOrder {
+  eventAtMs: number;
+  triggeredAtMs?: number;
+  receivedAtMs?: number;
+}
+
 export interface JobPayloads {
-  "activate-shop": { shop: string; source: Exclude<MappingSource, "order">; sourceRef: string; status: string; eventAtMs: number };
-  "deactivate-shop": { shop: string; reason: string; sourceRef: string; eventAtMs: number };
+  "activate-shop": { shop: string; source: Exclude<MappingSource, "order">; sourceRef: string; status: string } & BillingEventOrder;
+  /** `source` is absent in jobs queued before it was kept (they were all subscriptions). */
+  "deactivate-shop": { shop: string; source?: Exclude<MappingSource, "order">; reason: string; sourceRef: string } & BillingEventOrder;
   /** `customerId`: the buyer's Shopify customer id (absent in jobs queued before it was kept). */
   "provision-order": { shop: string; orderId: string; email: string; customerId?: string | null };
   "provision-account": { email: string };
@@ -30,7 +45,14 @@ export interface JobPayloads {
   "report-customer-data": CustomerCompliancePayload;
   "redact-customer": CustomerCompliancePayload;
   "redact-shop": { shop: string; receivedAtMs: number };
+  /** Ask Shopify for the shop's subscriptions and purchases, and apply what disagrees with ours. */
+  "reconcile-billing": { shop: string; why: "page" | "return" | "sweep" };
+  /** Access ended: take the site ID off the storefront (it is offered back on the page). */
+  "withdraw-tracking": { shop: string };
+  "record-scopes": { shop: string; scopes: string[] };
 }
 
 /** One provisioning per email at a time: the queue never runs two jobs with this key at once. */
 export const provisionAccountKey = (email: string) => `provision-account:${email}`;
+/** One billing check per shop at a time (and at most one waiting). */
+export const reconcileBillingKey = (shop: string) => `reconcile-billing:${shop}`;

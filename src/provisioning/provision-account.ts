@@ -2,6 +2,7 @@ import type { Db } from "../db/client.ts";
 import { maskEmail } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { MouseStatsHttpError, MouseStatsPermissionDeniedError, isRetriableMouseStatsError } from "../mousestats/errors.ts";
+import { classifyCreateAccountReply } from "../mousestats/reply-text.ts";
 import { PermanentJobError } from "../queue/errors.ts";
 import type { JobHandler } from "../queue/worker.ts";
 import { createAccountStore } from "./account-store.ts";
@@ -16,15 +17,20 @@ export interface ProvisionAccountDeps {
   now?: () => number;
 }
 
+/** CreateAccount answered, but GetAccount does not show the account: retried from GetAccount. */
+const NOT_FOUND_AFTER_CREATE = "MouseStats answered CreateAccount, but GetAccount does not find the account yet.";
+
 /**
- * `provision-account`: make sure the MouseStats account for an email exists, exactly once.
- * GetAccount first; CreateAccount only when MouseStats says the account is absent and we have
- * not created it already; GetAccount again to confirm (CreateAccount's reply is undocumented).
- * The queue runs one job per email at a time, so two of these never race.
+ * `provision-account`: make sure the MouseStats account for an email exists, exactly once, and
+ * settle which mappings may use it. Every attempt starts from GetAccount; CreateAccount is sent
+ * only when MouseStats says the account is absent, and counts as done only once GetAccount
+ * finds it (its reply is undocumented: a text we do not know is an error, kept and retried).
+ * An account GetAccount finds that this app did not create is attached to nobody automatically
+ * (`needs_review`). The queue runs one job per email at a time, so two of these never race.
  */
 export function provisionAccountHandler(deps: ProvisionAccountDeps): JobHandler<JobPayloads["provision-account"]> {
   const store = createAccountStore(deps.db);
-  const now = deps.now ?? Date.now;
+  const now = () => new Date((deps.now ?? Date.now)());
   // GetAccount is a read: one immediate retry of a transient failure saves a whole backed-off
   // attempt (with MouseStats failing 30% of calls, an attempt's odds go from ~1/3 to ~1/2).
   // Not when MouseStats named a wait (Retry-After): the queue honours that.
@@ -45,34 +51,37 @@ export function provisionAccountHandler(deps: ProvisionAccountDeps): JobHandler<
       try {
         const before = await getAccountRetryingOnce(email, signal);
         if (before.found) {
-          store.markAccountActive(email, before.account, new Date(now()));
-          log.info({ createdByApp: row.createdByApp }, "account confirmed at MouseStats");
+          // Ours if we asked MouseStats to create it (the reply may have been lost to a crash or a timeout).
+          const createdByApp = row.createdByApp || row.createAttemptedAt !== null;
+          store.confirmAccount(email, before.account, { createdByApp, now: now() });
+          log.info({ createdByApp }, "account confirmed at MouseStats");
           return;
         }
-        if (row.createdByApp) {
-          // We created it on an earlier attempt; never create twice. Keep confirming.
-          throw new Error("MouseStats accepted CreateAccount but GetAccount does not find the account yet.");
-        }
+        store.markCreateAttempted(email, now());
+        let reply: string;
         try {
-          const created = await deps.mousestats.createAccount({ email, password: randomPassword(), activeFreePlan: deps.activeFreePlan }, { signal });
-          store.markAccountCreatedByApp(email);
-          log.info({ reply: created.replyText }, "CreateAccount answered");
+          ({ replyText: reply } = await deps.mousestats.createAccount({ email, password: randomPassword(), activeFreePlan: deps.activeFreePlan }, { signal }));
         } catch (err) {
           if (err instanceof MouseStatsPermissionDeniedError) throw new PermanentJobError(describeMouseStatsFailure(err), { cause: err });
           throw err;
         }
+        const kind = classifyCreateAccountReply(reply);
+        // "Exists": someone else made it between our GetAccount and CreateAccount; it is not ours.
+        store.recordCreateReply(email, reply, { notOurs: kind === "exists" });
+        log.info({ reply }, "CreateAccount answered");
+        if (kind === "unknown") throw new Error(`MouseStats answered CreateAccount with "${reply}".`);
         const after = await getAccountRetryingOnce(email, signal);
-        if (!after.found) throw new Error("MouseStats accepted CreateAccount but GetAccount does not find the account yet.");
-        store.markAccountActive(email, after.account, new Date(now()));
-        log.info("account created and confirmed at MouseStats");
+        if (!after.found) throw new Error(NOT_FOUND_AFTER_CREATE);
+        store.confirmAccount(email, after.account, { createdByApp: kind === "created", now: now() });
+        log.info({ createdByApp: kind === "created" }, "account created and confirmed at MouseStats");
       } catch (err) {
         const jobError = err instanceof PermanentJobError ? err : toJobError(err);
-        store.recordAccountError(email, jobError.message, { failed: false });
+        store.recordAccountError(email, jobError.message, { failed: false, now: now() });
         throw jobError;
       }
     },
     onFailed({ email }, err) {
-      store.recordAccountError(email, err instanceof Error ? err.message : String(err), { failed: true });
+      store.recordAccountError(email, err instanceof Error ? err.message : String(err), { failed: true, now: now() });
     },
   };
 }

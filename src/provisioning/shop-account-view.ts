@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import { accounts, shopAccounts, shops } from "../db/schema.ts";
 import { SHOP_OWNED_SOURCES } from "./account-store.ts";
 
-export type PageStatus = "none" | "pending" | "active" | "failed" | "inactive";
+export type PageStatus = "none" | "pending" | "active" | "failed" | "inactive" | "needs_review";
 
 export interface ShopAccountView {
   shop: string;
@@ -36,19 +36,30 @@ export function createShopAccountViews(db: Db) {
         const email = shopEmail.get({ shop })?.email ?? null;
         return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
       }
-      return toView(shop, row.mapping.access, row.account);
+      return toView(shop, row.mapping, row.account);
     },
   };
 }
 
 export type ShopAccountViews = ReturnType<typeof createShopAccountViews>;
 
-function toView(shop: string, access: "active" | "inactive", a: typeof accounts.$inferSelect): ShopAccountView {
+function statusOf(mapping: Pick<typeof shopAccounts.$inferSelect, "access" | "claim">, account: typeof accounts.$inferSelect): PageStatus {
+  if (mapping.access === "inactive") return "inactive";
+  if (mapping.claim === "needs_review") return "needs_review";
+  // An account found at MouseStats but not yet settled as this shop's is still being set up.
+  if (mapping.claim === "pending" && account.status === "active") return "pending";
+  return account.status;
+}
+
+function toView(shop: string, mapping: typeof shopAccounts.$inferSelect, a: typeof accounts.$inferSelect): ShopAccountView {
+  const status = statusOf(mapping, a);
+  // An account the shop has not been shown to own: nothing of it is shown but its email.
+  if (status === "needs_review") return { shop, email: a.email, status, plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null };
   const hasUsage = a.heatmapProjects !== null && a.playbackProjects !== null && a.heatmapVisits !== null && a.playbackVisits !== null;
   return {
     shop,
     email: a.email,
-    status: access === "inactive" ? "inactive" : a.status,
+    status,
     plan: a.planName,
     planDaysLeft: a.planDaysLeft,
     usage: hasUsage ? { heatmapProjects: a.heatmapProjects!, playbackProjects: a.playbackProjects!, heatmapVisits: a.heatmapVisits!, playbackVisits: a.playbackVisits! } : null,

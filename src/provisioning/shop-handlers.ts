@@ -5,8 +5,8 @@ import type { Logger } from "../logger.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { PermanentJobError } from "../queue/errors.ts";
 import type { JobHandler } from "../queue/worker.ts";
-import { createAccountStore } from "./account-store.ts";
-import { JOB_KINDS, provisionAccountKey, type JobPayloads } from "./job-kinds.ts";
+import { createAccountStore, type MappingInput } from "./account-store.ts";
+import { JOB_KINDS, provisionAccountKey, type BillingEventOrder, type JobPayloads } from "./job-kinds.ts";
 
 /** Where a shop's email comes from when the shop row has none (Admin API `shop` query). */
 export interface ShopEmailLookup {
@@ -16,13 +16,14 @@ export interface ShopEmailLookup {
   isPermanent(err: unknown): boolean;
 }
 
-interface BillingEvent {
+interface BillingEvent extends BillingEventOrder {
   shop: string;
   source: "subscription" | "purchase";
   sourceRef: string;
   status: string;
-  eventAtMs: number;
 }
+
+type BillingOutcome = "provisioning" | "granted" | "needs_review" | "withdrawn" | "unchanged";
 
 export interface ShopHandlerDeps {
   database: Database;
@@ -41,14 +42,25 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
   const { db } = database;
   const store = createAccountStore(db);
 
-  const mapAndProvision = (input: { shop: string; email: string; source: "subscription" | "purchase" | "order"; sourceRef: string }) => {
-    const account = store.mapShopToAccount(input);
-    if (account.status !== "active") queue.enqueue({ kind: JOB_KINDS.provisionAccount, payload: { email: input.email }, idempotencyKey: provisionAccountKey(input.email) });
-    return account.status !== "active";
+  /** Maps the account and queues its provisioning when it is not known to exist yet; true when queued. */
+  const mapAndProvision = (input: MappingInput) => {
+    const { account, claim } = store.mapShopToAccount(input);
+    const provision = account.status !== "active";
+    if (provision) queue.enqueue({ kind: JOB_KINDS.provisionAccount, payload: { email: input.email }, idempotencyKey: provisionAccountKey(input.email) });
+    return { provision, claim };
   };
 
-  async function resolveShopEmail(shop: string): Promise<string> {
-    const known = store.getShop(shop)?.email;
+  /**
+   * The email of the shop's own account: the one it was first provisioned with, whatever the
+   * shop's email became since (token exchange writes that anew). Only a shop never provisioned
+   * takes its current email (asking Shopify when we have none).
+   */
+  const knownAccountEmail = (shop: string) => {
+    const row = store.getShop(shop);
+    return row?.accountEmail ?? store.latestOwnAccountEmail(shop) ?? row?.email ?? undefined;
+  };
+  async function resolveAccountEmail(shop: string): Promise<string> {
+    const known = knownAccountEmail(shop);
     if (known) return known;
     let info: { email: string | null; name: string | null };
     try {
@@ -66,42 +78,53 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
   }
 
   /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
-  const applyBilling = database.sqlite.transaction((e: BillingEvent, email: string | undefined): "provisioning" | "granted" | "withdrawn" | "unchanged" => {
+  const applyBilling = database.sqlite.transaction((e: BillingEvent, email: string | undefined): BillingOutcome => {
     // A late delivery from before an uninstall must not bring back what the uninstall ended.
-    const uninstalledAt = store.getShop(e.shop)?.uninstalledAt?.getTime();
+    const shopRow = store.getShop(e.shop);
+    const uninstalledAt = shopRow?.uninstalledAt?.getTime();
     if (uninstalledAt !== undefined && e.eventAtMs <= uninstalledAt) return "unchanged";
-    db.insert(shopBilling).values({ shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, eventAt: new Date(e.eventAtMs) })
+    const order = { eventAt: new Date(e.eventAtMs), triggeredAt: at(e.triggeredAtMs), receivedAt: at(e.receivedAtMs) };
+    db.insert(shopBilling).values({ shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, ...order })
       .onConflictDoUpdate({
         target: [shopBilling.shop, shopBilling.sourceRef],
-        set: { status: e.status, eventAt: new Date(e.eventAtMs) },
-        setWhere: sql`excluded.event_at >= ${shopBilling.eventAt}`,
+        set: { status: e.status, ...order },
+        // Newest wins: updated_at (to the second), then X-Shopify-Triggered-At, then arrival.
+        setWhere: sql`(excluded.event_at, coalesce(excluded.triggered_at, 0), coalesce(excluded.received_at, 0))
+          >= (${shopBilling.eventAt}, coalesce(${shopBilling.triggeredAt}, 0), coalesce(${shopBilling.receivedAt}, 0))`,
       }).run();
     const active = db.select().from(shopBilling).where(and(eq(shopBilling.shop, e.shop), eq(shopBilling.status, "ACTIVE")))
       .orderBy(desc(shopBilling.eventAt)).limit(1).get();
-    if (!active) return store.deactivateShopAccess(e.shop) > 0 ? "withdrawn" : "unchanged";
+    if (!active) {
+      if (store.deactivateShopAccess(e.shop) === 0) return "unchanged";
+      queue.enqueue({ kind: JOB_KINDS.withdrawTracking, payload: { shop: e.shop } });
+      return "withdrawn";
+    }
     if (!email) return "unchanged"; // access comes from another object, granted when its event was applied
-    return mapAndProvision({ shop: e.shop, email, source: active.source, sourceRef: active.sourceRef }) ? "provisioning" : "granted";
+    if (!shopRow?.accountEmail) store.upsertShop(e.shop, { accountEmail: email });
+    const { provision, claim } = mapAndProvision({ shop: e.shop, email, source: active.source, sourceRef: active.sourceRef });
+    return provision ? "provisioning" : claim === "needs_review" ? "needs_review" : "granted";
   });
 
   async function handleBillingEvent(e: BillingEvent, logger: Logger): Promise<void> {
-    const email = e.status === "ACTIVE" ? await resolveShopEmail(e.shop) : store.getShop(e.shop)?.email ?? undefined;
+    const email = e.status === "ACTIVE" ? await resolveAccountEmail(e.shop) : knownAccountEmail(e.shop);
     const outcome = applyBilling(e, email);
     logger.info({ status: e.status, sourceRef: e.sourceRef, outcome }, "billing event applied");
-    if (outcome === "provisioning") deps.onEnqueued();
+    if (outcome === "provisioning" || outcome === "withdrawn") deps.onEnqueued();
   }
 
   const activateShop: JobHandler<JobPayloads["activate-shop"]> = {
     run: (p, { logger }) => handleBillingEvent(p, logger),
   };
   const deactivateShop: JobHandler<JobPayloads["deactivate-shop"]> = {
-    // Only the subscription that ended: approving a replacement cancels the old one.
-    run: (p, { logger }) => handleBillingEvent({ shop: p.shop, source: "subscription", sourceRef: p.sourceRef, status: p.reason, eventAtMs: p.eventAtMs }, logger),
+    // Only the object that ended: approving a replacement cancels the old one.
+    run: (p, { logger }) => handleBillingEvent({ ...p, source: p.source ?? "subscription", status: p.reason }, logger),
   };
 
   const provisionOrder: JobHandler<JobPayloads["provision-order"]> = {
     async run(p) {
-      const enqueued = database.sqlite.transaction(() => mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId }))();
-      if (enqueued) deps.onEnqueued();
+      const { provision } = database.sqlite.transaction(() =>
+        mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId, customerId: p.customerId ?? null }))();
+      if (provision) deps.onEnqueued();
     },
   };
 
@@ -114,10 +137,17 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
         store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) });
         // Shopify cancels the app's charges on uninstall; what was billed before it is over.
         db.delete(shopBilling).where(and(eq(shopBilling.shop, p.shop), lte(shopBilling.eventAt, new Date(p.eventAtMs)))).run();
+        // The site ID went with the app installation: a reinstall starts without tracking.
         store.deactivateShopAccess(p.shop);
         return db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run().changes;
       })();
       logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored" }, "shop uninstalled");
+    },
+  };
+
+  const recordScopes: JobHandler<JobPayloads["record-scopes"]> = {
+    async run(p) {
+      store.upsertShop(p.shop, { scopes: p.scopes.join(",") });
     },
   };
 
@@ -126,5 +156,8 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     [JOB_KINDS.deactivateShop]: deactivateShop,
     [JOB_KINDS.provisionOrder]: provisionOrder,
     [JOB_KINDS.uninstallShop]: uninstallShop,
+    [JOB_KINDS.recordScopes]: recordScopes,
   };
 }
+
+const at = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));

@@ -25,7 +25,7 @@ export function createUsageRefresher(options: UsageRefresherOptions) {
     try {
       const result = await mousestats.getAccount(email);
       if (!result.found) return false;
-      store.markAccountActive(email, result.account, new Date(now()));
+      store.recordUsage(email, result.account, new Date(now()));
       return true;
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "usage refresh failed; showing last known figures");

@@ -5,7 +5,7 @@ import type { Job, JobQueue } from "./job-queue.ts";
 
 export interface JobContext {
   job: Job;
-  /** Aborted when the worker stops and the grace period ran out. */
+  /** Aborted at the job's deadline (before its lease ends), or when the worker stops and the grace period ran out. */
   signal: AbortSignal;
   logger: Logger;
 }
@@ -28,6 +28,12 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long a claimed job is ours; must outlive the handler (3 MouseStats calls × 10 s). @default 60000 */
   leaseMs?: number;
+  /**
+   * A job still running this long after its claim is given up (its signal aborted, the attempt
+   * failed and retried), so a hung call can never outlive the lease and run twice.
+   * @default leaseMs − 5000
+   */
+  deadlineMs?: number;
   /** Longest sleep between looks at the table when nothing is due. @default 1000 */
   idleWaitMs?: number;
   workerId?: string;
@@ -45,6 +51,8 @@ export interface StopResult { finished: number; released: number }
 export function createWorker(options: WorkerOptions) {
   const { queue, handlers, logger, concurrency = 4, leaseMs = 60_000, idleWaitMs = 1000, now = Date.now } = options;
   const onAttempt = options.onAttempt ?? (() => {});
+  const deadlineMs = options.deadlineMs ?? leaseMs - 5000;
+  if (deadlineMs >= leaseMs) throw new RangeError("the job deadline must come before the lease ends");
   const workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const inFlight = new Map<number, { job: Job; done: Promise<void>; abort: AbortController }>();
   let running = false;
@@ -80,20 +88,23 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function execute(job: Job, signal: AbortSignal): Promise<void> {
+  async function execute(job: Job, stopSignal: AbortSignal): Promise<void> {
     const log = logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const handler = handlers[job.kind];
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([stopSignal, deadline]);
     const ctx: JobContext = { job, signal, logger: log };
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
-      await handler.run(job.payload as never, ctx);
+      // A handler that ignores its signal still ends here at the deadline; what it started is aborted through the signal.
+      await untilAborted(handler.run(job.payload as never, ctx), signal);
       onAttempt(job.kind, "succeeded");
       if (queue.complete(job, { redactPayload: handler.redactPayloadWhenDone })) log.info("job succeeded");
       else log.warn("job finished after its lease was lost; result kept, row left to its new owner");
     } catch (err) {
       // stop() aborted it and put it back in the queue: it did not fail, and must not look failed.
-      if (signal.aborted && !running) return;
-      const message = err instanceof Error ? err.message : String(err);
+      if (stopSignal.aborted && !running) return;
+      const message = deadline.aborted && !stopSignal.aborted ? `the job ran past its deadline of ${deadlineMs} ms` : err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLaterError) {
         const outcome = queue.fail(job, message, { retryAfterMs: err.delayMs });
         onAttempt(job.kind, "deferred");
@@ -164,3 +175,13 @@ export function createWorker(options: WorkerOptions) {
 }
 
 export type Worker = ReturnType<typeof createWorker>;
+
+/** The work's own outcome, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -3,6 +3,8 @@ import { ShopifyRequestError, ShopifyUnauthorizedError, ShopifyUserError } from 
 import type { OfflineSession } from "../shopify/offline-session.ts";
 import { createSandboxAdmin } from "./sandbox-admin.ts";
 
+const plan = { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0 } as const;
+
 const SHOP = "demo-shop.myshopify.com";
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0);
 
@@ -62,25 +64,25 @@ describe("createSandboxAdmin", () => {
 
   it("creates a pending charge confirmed on the app's own page", async () => {
     const { admin, session } = setup();
-    const { confirmationUrl } = await admin.createSubscription(session, { returnUrl: "http://localhost:3000/?shop=demo-shop.myshopify.com", test: true });
+    const { confirmationUrl } = await admin.createSubscription(session, { plan, returnUrl: "http://localhost:3000/?shop=demo-shop.myshopify.com", test: true });
     expect(confirmationUrl).toBe("http://localhost:3000/sandbox/confirm?charge=1001");
     expect(admin.getCharge("1001")).toEqual({
-      id: "1001", gid: "gid://shopify/AppSubscription/1001", shop: SHOP, name: "MouseStats Heatmaps", price: "9.99", currency: "USD",
+      id: "1001", gid: "gid://shopify/AppSubscription/1001", shop: SHOP, name: "MouseStats Heatmaps", price: "9.99", currency: "USD", interval: "EVERY_30_DAYS", trialDays: 0,
       returnUrl: "http://localhost:3000/?shop=demo-shop.myshopify.com", test: true, status: "PENDING", createdAt: new Date(T0), updatedAt: new Date(T0),
     });
-    const second = await admin.createSubscription(session, { returnUrl: "http://localhost:3000/", test: true });
+    const second = await admin.createSubscription(session, { plan, returnUrl: "http://localhost:3000/", test: true });
     expect(second.confirmationUrl).toMatch(/charge=1002$/);
   });
 
   it("refuses a return URL that is not absolute http(s)", async () => {
     const { admin, session } = setup();
-    await expect(admin.createSubscription(session, { returnUrl: "/relative", test: true })).rejects.toBeInstanceOf(ShopifyUserError);
-    await expect(admin.createSubscription(session, { returnUrl: "javascript:alert(1)", test: true })).rejects.toBeInstanceOf(ShopifyUserError);
+    await expect(admin.createSubscription(session, { plan, returnUrl: "/relative", test: true })).rejects.toBeInstanceOf(ShopifyUserError);
+    await expect(admin.createSubscription(session, { plan, returnUrl: "javascript:alert(1)", test: true })).rejects.toBeInstanceOf(ShopifyUserError);
   });
 
   it("settles a pending charge once, and can reopen it", async () => {
     const { admin, session } = setup();
-    await admin.createSubscription(session, { returnUrl: "http://localhost:3000/", test: true });
+    await admin.createSubscription(session, { plan, returnUrl: "http://localhost:3000/", test: true });
     expect(admin.settleCharge("1001", "ACTIVE", new Date(T0))?.status).toBe("ACTIVE");
     expect(admin.settleCharge("1001", "DECLINED", new Date(T0))).toBeUndefined();
     admin.reopenCharge("1001");
@@ -90,7 +92,7 @@ describe("createSandboxAdmin", () => {
 
   it("hands out copies of charges", async () => {
     const { admin, session } = setup();
-    await admin.createSubscription(session, { returnUrl: "http://localhost:3000/", test: true });
+    await admin.createSubscription(session, { plan, returnUrl: "http://localhost:3000/", test: true });
     admin.getCharge("1001")!.status = "ACTIVE";
     expect(admin.getCharge("1001")?.status).toBe("PENDING");
   });

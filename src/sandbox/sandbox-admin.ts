@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { BILLING_PLAN } from "../shopify/billing-plan.ts";
+import type { BillingInterval } from "../shopify/billing-plan.ts";
 import { ShopifyRequestError, ShopifyUnauthorizedError, ShopifyUserError, type ShopifyAdminOperation } from "../shopify/errors.ts";
 import { offlineSessionId, type OfflineSession } from "../shopify/offline-session.ts";
 import { parseShopDomain, shopHandle } from "../shopify/shop-domain.ts";
@@ -18,6 +18,8 @@ export interface SandboxCharge {
   /** Decimal string, as webhook payloads write it (`"9.99"`). */
   price: string;
   currency: string;
+  interval: BillingInterval;
+  trialDays: number;
   returnUrl: string;
   test: boolean;
   status: SandboxChargeStatus;
@@ -118,7 +120,15 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
       return { email: `${handle}@example.com`, name: `${handle.charAt(0).toUpperCase()}${handle.slice(1)} (sandbox)`, isDevelopmentStore: true };
     },
 
-    async createSubscription(session, { returnUrl, test }) {
+    async fetchBillingState(session) {
+      const shop = requireSession(session, "fetchBillingState");
+      return [...charges.values()].filter((c) => c.shop === shop).reverse().map((c) => ({
+        id: c.gid, source: "subscription" as const, name: c.name, status: c.status, test: c.test, createdAt: c.createdAt, trialDays: c.trialDays,
+        currentPeriodEnd: c.status === "ACTIVE" ? new Date(c.updatedAt.getTime() + (c.interval === "ANNUAL" ? 365 : 30) * 86_400_000) : null,
+      }));
+    },
+
+    async createSubscription(session, { plan, returnUrl, test }) {
       const shop = requireSession(session, "createSubscription");
       if (!/^https?:\/\//.test(returnUrl) || !URL.canParse(returnUrl)) {
         throw new ShopifyUserError({ operation: "createSubscription", messages: ["Return url is invalid"] });
@@ -126,8 +136,8 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
       const id = String(nextChargeId++);
       const at = new Date(now());
       charges.set(id, {
-        id, gid: `gid://shopify/AppSubscription/${id}`, shop, name: BILLING_PLAN.name, price: BILLING_PLAN.amount.toFixed(2),
-        currency: BILLING_PLAN.currencyCode, returnUrl, test, status: "PENDING", createdAt: at, updatedAt: at,
+        id, gid: `gid://shopify/AppSubscription/${id}`, shop, name: plan.name, price: plan.amount.toFixed(2),
+        currency: plan.currencyCode, interval: plan.interval, trialDays: plan.trialDays, returnUrl, test, status: "PENDING", createdAt: at, updatedAt: at,
       });
       return { confirmationUrl: `${appUrl}${SANDBOX_MOUNT_PATH}/confirm?charge=${id}` };
     },

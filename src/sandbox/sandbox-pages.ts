@@ -32,11 +32,12 @@ ${body}
 
 /** The confirmation page Shopify would show for a pending charge, or its outcome. */
 export function confirmPage(charge: SandboxCharge, confirmPath: string): Html {
-  const heading = `Approve charge: ${charge.name} ${describeBillingPlan()}`;
+  const price = describeBillingPlan({ amount: Number(charge.price), currencyCode: charge.currency, interval: charge.interval });
+  const heading = `Approve charge: ${charge.name} ${price}`;
   const details = html`<h1>${heading}</h1>
 <dl>
 <dt>Shop</dt><dd>${charge.shop}</dd>
-<dt>Price</dt><dd>${charge.price} ${charge.currency} every 30 days</dd>
+<dt>Price</dt><dd>${price}${charge.trialDays > 0 ? `, after a ${charge.trialDays}-day free trial` : ""}</dd>
 <dt>Charge</dt><dd>${charge.gid}${charge.test ? " (test)" : ""}</dd>
 <dt>Status</dt><dd>${charge.status}</dd>
 </dl>`;

@@ -4,6 +4,8 @@ import type { OfflineSession } from "../shopify/offline-session.ts";
 import { createSandboxAdmin, SANDBOX_MOUNT_PATH, type SandboxAdmin } from "./sandbox-admin.ts";
 import { createSandboxRoutes } from "./sandbox-routes.ts";
 
+const plan = { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0 } as const;
+
 const SHOP = "demo-shop.myshopify.com";
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0);
 const RETURN_URL = "http://localhost:3000/?shop=demo-shop.myshopify.com";
@@ -57,7 +59,7 @@ describe("GET /sandbox/theme-editor", () => {
 });
 
 async function createCharge(returnUrl = RETURN_URL): Promise<string> {
-  const { confirmationUrl } = await sandboxAdmin.createSubscription(session, { returnUrl, test: true });
+  const { confirmationUrl } = await sandboxAdmin.createSubscription(session, { plan, returnUrl, test: true });
   return new URL(confirmationUrl).searchParams.get("charge")!;
 }
 
@@ -91,7 +93,7 @@ describe("GET /sandbox/confirm", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const body = await res.text();
-    expect(body).toContain("Approve charge: MouseStats Heatmaps $9.99/30 days");
+    expect(body).toContain("Approve charge: MouseStats Heatmaps $9.99 every 30 days");
     expect(body).toContain("Sandbox: no real money");
     expect(body).toContain('<form method="post" action="/sandbox/confirm">');
     expect(body).toContain(`<input type="hidden" name="charge" value="${id}">`);

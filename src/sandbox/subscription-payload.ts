@@ -1,4 +1,4 @@
-import { BILLING_PLAN } from "../shopify/billing-plan.ts";
+import { webhookInterval } from "../shopify/billing-plan.ts";
 import type { SandboxCharge } from "./sandbox-admin.ts";
 
 /** The body of an `app_subscriptions/update` webhook, key for key as Shopify sends it. */
@@ -35,7 +35,7 @@ export function appSubscriptionsUpdatePayload(charge: SandboxCharge, shopGid: st
       currency: charge.currency,
       capped_amount: null,
       price: charge.price,
-      interval: BILLING_PLAN.webhookInterval,
+      interval: webhookInterval(charge.interval),
       plan_handle: null,
     },
   };

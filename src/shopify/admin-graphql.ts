@@ -19,11 +19,24 @@ export const APP_METAFIELD_QUERY = `query AppMetafield($namespace: String!, $key
   currentAppInstallation { metafield(namespace: $namespace, key: $key) { value } }
 }`;
 
-export const APP_SUBSCRIPTION_CREATE_MUTATION = `mutation AppSubscriptionCreate($name: String!, $returnUrl: URL!, $test: Boolean, $lineItems: [AppSubscriptionLineItemInput!]!) {
-  appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, lineItems: $lineItems) {
+export const APP_SUBSCRIPTION_CREATE_MUTATION = `mutation AppSubscriptionCreate($name: String!, $returnUrl: URL!, $test: Boolean, $trialDays: Int, $lineItems: [AppSubscriptionLineItemInput!]!) {
+  appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, trialDays: $trialDays, lineItems: $lineItems) {
     appSubscription { id status }
     confirmationUrl
     userErrors { field message }
+  }
+}`;
+
+/**
+ * Shopify's word on the shop's billing for this app: every subscription and one-time purchase,
+ * newest first, with its status (ACTIVE, CANCELLED, ...); the 25 newest of each suffice (older
+ * ones ended long ago). Billing webhooks are the fast path; this is the truth when one is lost.
+ * @see https://shopify.dev/docs/api/admin-graphql/latest/objects/AppInstallation
+ */
+export const BILLING_STATE_QUERY = `query BillingState {
+  currentAppInstallation {
+    allSubscriptions(first: 25, reverse: true) { nodes { id name status test trialDays createdAt currentPeriodEnd } }
+    oneTimePurchases(first: 25, reverse: true) { nodes { id name status test createdAt } }
   }
 }`;
 
@@ -61,6 +74,22 @@ export const appSubscriptionCreateData = z.object({
   appSubscriptionCreate: z.object({
     confirmationUrl: z.string().nullish(),
     userErrors,
+  }),
+});
+
+const billingNode = {
+  id: z.string().min(1),
+  name: z.string(),
+  status: z.string(),
+  test: z.boolean().nullish(),
+  createdAt: z.string().nullish(),
+};
+export const billingStateData = z.object({
+  currentAppInstallation: z.object({
+    allSubscriptions: z.object({
+      nodes: z.array(z.object({ ...billingNode, trialDays: z.number().int().nullish(), currentPeriodEnd: z.string().nullish() })),
+    }),
+    oneTimePurchases: z.object({ nodes: z.array(z.object(billingNode)) }),
   }),
 });
 

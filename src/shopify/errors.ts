@@ -3,6 +3,7 @@ export const SHOPIFY_ADMIN_OPERATIONS = [
   "exchangeToken",
   "refreshToken",
   "fetchShopInfo",
+  "fetchBillingState",
   "createSubscription",
   "setAppMetafield",
   "deleteAppMetafield",

@@ -9,13 +9,16 @@ import type { ShopifyApiAdminOptions } from "./shopify-api-admin.ts";
 export function createLazyShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyAdmin {
   let adapter: Promise<ShopifyAdmin> | undefined;
   const load = () => (adapter ??= import("./shopify-api-admin.ts").then((m) => m.createShopifyApiAdmin(options)));
+  const lazy = <K extends keyof ShopifyAdmin>(name: K) =>
+    (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as ShopifyAdmin[K];
   return {
-    exchangeToken: async (shop, sessionToken) => (await load()).exchangeToken(shop, sessionToken),
-    refreshToken: async (shop, refreshToken) => (await load()).refreshToken(shop, refreshToken),
-    fetchShopInfo: async (session) => (await load()).fetchShopInfo(session),
-    createSubscription: async (session, subscription) => (await load()).createSubscription(session, subscription),
-    setAppMetafield: async (session, input) => (await load()).setAppMetafield(session, input),
-    deleteAppMetafield: async (session, namespace, key) => (await load()).deleteAppMetafield(session, namespace, key),
-    getAppMetafield: async (session, namespace, key) => (await load()).getAppMetafield(session, namespace, key),
+    exchangeToken: lazy("exchangeToken"),
+    refreshToken: lazy("refreshToken"),
+    fetchShopInfo: lazy("fetchShopInfo"),
+    fetchBillingState: lazy("fetchBillingState"),
+    createSubscription: lazy("createSubscription"),
+    setAppMetafield: lazy("setAppMetafield"),
+    deleteAppMetafield: lazy("deleteAppMetafield"),
+    getAppMetafield: lazy("getAppMetafield"),
   };
 }

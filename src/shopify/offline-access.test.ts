@@ -50,6 +50,7 @@ function createFakeAdmin(clock: () => number) {
       calls.push(`info:${session.accessToken}`);
       return next(queues.info, () => ({ email: "Owner@Example.COM ", name: "My Shop", isDevelopmentStore: false }));
     },
+    fetchBillingState: () => Promise.reject(new Error("not used")),
     createSubscription: () => Promise.reject(new Error("not used")),
     setAppMetafield: () => Promise.reject(new Error("not used")),
     deleteAppMetafield: () => Promise.reject(new Error("not used")),

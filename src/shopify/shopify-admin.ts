@@ -1,3 +1,4 @@
+import type { BillingPlan } from "./billing-plan.ts";
 import type { OfflineSession } from "./offline-session.ts";
 
 export type { OfflineSession };
@@ -12,10 +13,31 @@ export interface ShopInfo {
 }
 
 export interface CreateSubscriptionOptions {
+  plan: Omit<BillingPlan, "test">;
   /** Where Shopify sends the merchant after approving. */
   returnUrl: string;
-  /** A test charge (development stores, sandbox); never hard-code `true` for real merchants. */
+  /** A test charge (`BILLING_TEST`, development stores); never hard-code `true` for real merchants. */
   test: boolean;
+}
+
+/** A subscription or one-time purchase of this app on a shop, as Shopify reports it now. */
+export interface BillingObject {
+  /** The AppSubscription or AppPurchaseOneTime gid (what webhooks call `admin_graphql_api_id`). */
+  id: string;
+  source: "subscription" | "purchase";
+  name: string;
+  /** AppSubscriptionStatus / AppPurchaseStatus, e.g. `ACTIVE`, `CANCELLED`. */
+  status: string;
+  test: boolean;
+  createdAt: Date | null;
+  /** Subscriptions only: free trial days, and when the current period ends (null unless active). */
+  trialDays: number | null;
+  currentPeriodEnd: Date | null;
+}
+
+/** Options of an Admin API call; every call also times out on its own (`ADMIN_CALL_TIMEOUT_MS`). */
+export interface AdminCallOptions {
+  signal?: AbortSignal;
 }
 
 export interface AppMetafieldInput {
@@ -37,17 +59,19 @@ export interface ShopifyAdmin {
   /** `grant_type=refresh_token`; the reply carries a rotated refresh token: store both. */
   refreshToken(shop: string, refreshToken: string): Promise<OfflineSession>;
   /** `shop { email name plan { partnerDevelopment } }`. */
-  fetchShopInfo(session: OfflineSession): Promise<ShopInfo>;
-  /** `appSubscriptionCreate` for `BILLING_PLAN` (one recurring line item). */
-  createSubscription(session: OfflineSession, options: CreateSubscriptionOptions): Promise<{ confirmationUrl: string }>;
+  fetchShopInfo(session: OfflineSession, options?: AdminCallOptions): Promise<ShopInfo>;
+  /** The app's subscriptions and one-time purchases on the shop, newest first (`currentAppInstallation`). */
+  fetchBillingState(session: OfflineSession, options?: AdminCallOptions): Promise<BillingObject[]>;
+  /** `appSubscriptionCreate` for the plan (one recurring line item). */
+  createSubscription(session: OfflineSession, subscription: CreateSubscriptionOptions, options?: AdminCallOptions): Promise<{ confirmationUrl: string }>;
   /**
    * An app-data metafield: `metafieldsSet` with the app installation (`currentAppInstallation { id }`)
    * as owner. Only this app can read or write it; the app's theme app extension reads it in Liquid
    * as `app.metafields.<namespace>.<key>`; it goes away when the app is uninstalled.
    */
-  setAppMetafield(session: OfflineSession, input: AppMetafieldInput): Promise<void>;
+  setAppMetafield(session: OfflineSession, input: AppMetafieldInput, options?: AdminCallOptions): Promise<void>;
   /** Deletes the app-data metafield (`metafieldsDelete`); deleting one that does not exist succeeds. */
-  deleteAppMetafield(session: OfflineSession, namespace: string, key: string): Promise<void>;
+  deleteAppMetafield(session: OfflineSession, namespace: string, key: string, options?: AdminCallOptions): Promise<void>;
   /** The app-data metafield's value, or `null` when it does not exist. */
-  getAppMetafield(session: OfflineSession, namespace: string, key: string): Promise<string | null>;
+  getAppMetafield(session: OfflineSession, namespace: string, key: string, options?: AdminCallOptions): Promise<string | null>;
 }

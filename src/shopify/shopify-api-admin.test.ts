@@ -15,6 +15,9 @@ import { createSessionTokenSigner } from "./session-token.ts";
 import { createShopifyApiAdmin } from "./shopify-api-admin.ts";
 import { installShopifyMockAgent, readInterceptedBody } from "../../test/helpers/shopify-mock-agent.ts";
 
+// Not the defaults: every field must come from the configured plan.
+const plan = { name: "Heatmaps Pro", amount: 90, currencyCode: "EUR", interval: "ANNUAL", trialDays: 7 } as const;
+
 /*
  * The real adapter against intercepted HTTPS. Node 24's global fetch (its bundled undici 7)
  * reads the dispatcher from `globalThis[Symbol.for("undici.globalDispatcher.1")]`, and npm
@@ -241,26 +244,27 @@ describe("createShopifyApiAdmin: shop query", () => {
 });
 
 describe("createShopifyApiAdmin: billing", () => {
-  it("sends appSubscriptionCreate for the add-on plan and returns the confirmation URL", async () => {
+  it("sends appSubscriptionCreate for the configured plan (name, price, currency, interval, trial) and returns the confirmation URL", async () => {
     const sent = expectPost(GRAPHQL_PATH, 200, {
       data: { appSubscriptionCreate: { appSubscription: { id: "gid://shopify/AppSubscription/1", status: "PENDING" }, confirmationUrl: "https://my-shop.myshopify.com/admin/charges/1/confirm", userErrors: [] } },
     });
-    const result = await admin().createSubscription(session, { returnUrl: "https://app.example.com/?shop=my-shop.myshopify.com", test: true });
+    const result = await admin().createSubscription(session, { plan, returnUrl: "https://app.example.com/?shop=my-shop.myshopify.com", test: true });
     expect(result).toEqual({ confirmationUrl: "https://my-shop.myshopify.com/admin/charges/1/confirm" });
     expect(sent[0]?.body).toEqual({
       query: APP_SUBSCRIPTION_CREATE_MUTATION,
       variables: {
-        name: "MouseStats Heatmaps",
+        name: "Heatmaps Pro",
         returnUrl: "https://app.example.com/?shop=my-shop.myshopify.com",
         test: true,
-        lineItems: [{ plan: { appRecurringPricingDetails: { price: { amount: 9.99, currencyCode: "USD" }, interval: "EVERY_30_DAYS" } } }],
+        trialDays: 7,
+        lineItems: [{ plan: { appRecurringPricingDetails: { price: { amount: 90, currencyCode: "EUR" }, interval: "ANNUAL" } } }],
       },
     });
   });
 
   it("sends test: false for a real charge", async () => {
     const sent = expectPost(GRAPHQL_PATH, 200, { data: { appSubscriptionCreate: { confirmationUrl: "https://x", userErrors: [] } } });
-    await admin().createSubscription(session, { returnUrl: "https://app.example.com/", test: false });
+    await admin().createSubscription(session, { plan, returnUrl: "https://app.example.com/", test: false });
     expect((sent[0]?.body as { variables: { test: boolean } }).variables.test).toBe(false);
   });
 
@@ -268,7 +272,7 @@ describe("createShopifyApiAdmin: billing", () => {
     expectPost(GRAPHQL_PATH, 200, {
       data: { appSubscriptionCreate: { appSubscription: null, confirmationUrl: null, userErrors: [{ field: ["returnUrl"], message: "Return url is invalid" }] } },
     });
-    const err = await rejection(admin().createSubscription(session, { returnUrl: "nope", test: true }));
+    const err = await rejection(admin().createSubscription(session, { plan, returnUrl: "nope", test: true }));
     expect(err).toBeInstanceOf(ShopifyUserError);
     expect(err).toMatchObject({ messages: ["Return url is invalid"], operation: "createSubscription" });
   });

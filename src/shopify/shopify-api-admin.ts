@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Logger } from "../logger.ts";
 import {
   APP_INSTALLATION_ID_QUERY,
+  BILLING_STATE_QUERY,
   APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
   METAFIELDS_DELETE_MUTATION,
@@ -12,15 +13,15 @@ import {
   appInstallationIdData,
   appMetafieldData,
   appSubscriptionCreateData,
+  billingStateData,
   metafieldsDeleteData,
   metafieldsSetData,
   shopInfoData,
 } from "./admin-graphql.ts";
 import type { SHOPIFY_API_VERSION } from "./api-version.ts";
-import { BILLING_PLAN } from "./billing-plan.ts";
 import { ShopifyRequestError, ShopifyUserError, type ShopifyAdminOperation } from "./errors.ts";
 import { offlineSessionId, type OfflineSession } from "./offline-session.ts";
-import type { ShopifyAdmin } from "./shopify-admin.ts";
+import type { AdminCallOptions, BillingObject, ShopifyAdmin } from "./shopify-admin.ts";
 import { toShopifyAdminError } from "./shopify-api-errors.ts";
 import { scrubLibraryLogMessage } from "./scrub-log-message.ts";
 
@@ -33,7 +34,12 @@ export interface ShopifyApiAdminOptions {
   /** The app's public URL; its host and scheme configure the library. */
   appUrl: string;
   logger: Logger;
+  /** Every Admin API call gives up after this long. @default ADMIN_CALL_TIMEOUT_MS */
+  timeoutMs?: number;
 }
+
+/** How long one Admin API call may take (Shopify answers in well under a second; jobs hold a 60 s lease). */
+export const ADMIN_CALL_TIMEOUT_MS = 10_000;
 
 /**
  * The real `ShopifyAdmin`, on `@shopify/shopify-api` 15 with its web-api adapter. HTTP goes
@@ -58,18 +64,25 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
     },
   });
 
+  const timeoutMs = options.timeoutMs ?? ADMIN_CALL_TIMEOUT_MS;
+
   async function graphql<S extends z.ZodType>(
     operation: ShopifyAdminOperation,
     session: OfflineSession,
     query: string,
     schema: S,
     variables?: Record<string, unknown>,
+    callOptions?: AdminCallOptions,
   ): Promise<z.infer<S>> {
     const client = new api.clients.Graphql({ session: toLibrarySession(session) });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callOptions?.signal ? AbortSignal.any([callOptions.signal, timeout]) : timeout;
     let data: unknown;
     try {
-      ({ data } = await client.request(query, variables === undefined ? {} : { variables }));
+      ({ data } = await client.request(query, { ...(variables === undefined ? {} : { variables }), signal }));
     } catch (err) {
+      if (callOptions?.signal?.aborted) throw callOptions.signal.reason;
+      if (timeout.aborted) throw new ShopifyRequestError({ operation, status: null, code: "timeout", detail: `no answer within ${timeoutMs} ms` });
       throw toShopifyAdminError(err, operation);
     }
     const parsed = schema.safeParse(data);
@@ -80,12 +93,12 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
   return {
     async exchangeToken(shop, sessionToken) {
       try {
-        const { session } = await api.auth.tokenExchange({
+        const { session } = await withinTimeout("exchangeToken", timeoutMs, api.auth.tokenExchange({
           shop,
           sessionToken,
           requestedTokenType: RequestedTokenType.OfflineAccessToken,
           expiring: true,
-        });
+        }));
         return fromLibrarySession(session);
       } catch (err) {
         throw toShopifyAdminError(err, "exchangeToken");
@@ -94,66 +107,94 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
 
     async refreshToken(shop, refreshToken) {
       try {
-        const { session } = await api.auth.refreshToken({ shop, refreshToken });
+        const { session } = await withinTimeout("refreshToken", timeoutMs, api.auth.refreshToken({ shop, refreshToken }));
         return fromLibrarySession(session);
       } catch (err) {
         throw toShopifyAdminError(err, "refreshToken");
       }
     },
 
-    async fetchShopInfo(session) {
-      const { shop } = await graphql("fetchShopInfo", session, SHOP_INFO_QUERY, shopInfoData);
+    async fetchShopInfo(session, callOptions) {
+      const { shop } = await graphql("fetchShopInfo", session, SHOP_INFO_QUERY, shopInfoData, undefined, callOptions);
       return { email: shop.email ?? null, name: shop.name ?? null, isDevelopmentStore: shop.plan?.partnerDevelopment === true };
     },
 
-    async createSubscription(session, { returnUrl, test }) {
+    async fetchBillingState(session, callOptions) {
+      const { currentAppInstallation: i } = await graphql("fetchBillingState", session, BILLING_STATE_QUERY, billingStateData, undefined, callOptions);
+      const date = (value: string | null | undefined) => (value ? new Date(value) : null);
+      return [
+        ...i.allSubscriptions.nodes.map((n): BillingObject => ({
+          id: n.id, source: "subscription", name: n.name, status: n.status, test: n.test === true, createdAt: date(n.createdAt),
+          trialDays: n.trialDays ?? null, currentPeriodEnd: date(n.currentPeriodEnd),
+        })),
+        ...i.oneTimePurchases.nodes.map((n): BillingObject => ({
+          id: n.id, source: "purchase", name: n.name, status: n.status, test: n.test === true, createdAt: date(n.createdAt), trialDays: null, currentPeriodEnd: null,
+        })),
+      ];
+    },
+
+    async createSubscription(session, { plan, returnUrl, test }, callOptions) {
       const operation = "createSubscription";
       const { appSubscriptionCreate: result } = await graphql(operation, session, APP_SUBSCRIPTION_CREATE_MUTATION, appSubscriptionCreateData, {
-        name: BILLING_PLAN.name,
+        name: plan.name,
         returnUrl,
         test,
+        trialDays: plan.trialDays,
         lineItems: [{
           plan: {
             appRecurringPricingDetails: {
-              price: { amount: BILLING_PLAN.amount, currencyCode: BILLING_PLAN.currencyCode },
-              interval: BILLING_PLAN.interval,
+              price: { amount: plan.amount, currencyCode: plan.currencyCode },
+              interval: plan.interval,
             },
           },
         }],
-      });
+      }, callOptions);
       if (result.userErrors.length > 0) throw new ShopifyUserError({ operation, messages: result.userErrors.map((e) => e.message) });
       if (!result.confirmationUrl) throw new ShopifyRequestError({ operation, status: 200, code: "missing_confirmation_url" });
       return { confirmationUrl: result.confirmationUrl };
     },
 
-    async setAppMetafield(session, input) {
+    async setAppMetafield(session, input, callOptions) {
       const operation = "setAppMetafield";
       // Not cached: a reinstall creates a new installation with a new id.
-      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData);
+      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData, undefined, callOptions);
       const { metafieldsSet } = await graphql(operation, session, METAFIELDS_SET_MUTATION, metafieldsSetData, {
         metafields: [{ ownerId: installation.id, namespace: input.namespace, key: input.key, type: input.type, value: input.value }],
-      });
+      }, callOptions);
       if (metafieldsSet.userErrors.length > 0) {
         throw new ShopifyUserError({ operation, messages: metafieldsSet.userErrors.map((e) => e.message) });
       }
     },
 
-    async deleteAppMetafield(session, namespace, key) {
+    async deleteAppMetafield(session, namespace, key, callOptions) {
       const operation = "deleteAppMetafield";
-      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData);
+      const { currentAppInstallation: installation } = await graphql(operation, session, APP_INSTALLATION_ID_QUERY, appInstallationIdData, undefined, callOptions);
       const { metafieldsDelete } = await graphql(operation, session, METAFIELDS_DELETE_MUTATION, metafieldsDeleteData, {
         metafields: [{ ownerId: installation.id, namespace, key }],
-      });
+      }, callOptions);
       if (metafieldsDelete.userErrors.length > 0) {
         throw new ShopifyUserError({ operation, messages: metafieldsDelete.userErrors.map((e) => e.message) });
       }
     },
 
-    async getAppMetafield(session, namespace, key) {
-      const { currentAppInstallation } = await graphql("getAppMetafield", session, APP_METAFIELD_QUERY, appMetafieldData, { namespace, key });
+    async getAppMetafield(session, namespace, key, callOptions) {
+      const { currentAppInstallation } = await graphql("getAppMetafield", session, APP_METAFIELD_QUERY, appMetafieldData, { namespace, key }, callOptions);
       return currentAppInstallation.metafield?.value ?? null;
     },
   };
+}
+
+/**
+ * The token endpoint calls of `@shopify/shopify-api` take no AbortSignal (auth/oauth/token-exchange
+ * and refresh-token build their own fetch), so their time is bounded here instead; the request
+ * itself may finish unseen, which for a token exchange or refresh only leaves a token unused.
+ */
+function withinTimeout<T>(operation: ShopifyAdminOperation, timeoutMs: number, call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ShopifyRequestError({ operation, status: null, code: "timeout", detail: `no answer within ${timeoutMs} ms` })), timeoutMs);
+  });
+  return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
 }
 
 function toLibrarySession(session: OfflineSession): Session {

@@ -17,6 +17,8 @@ export interface TrackingService {
   save(shop: string, siteId: string): Promise<TrackingSettings>;
   /** Deletes the saved site ID: the storefront stops loading MouseStats (the embed renders nothing). */
   clear(shop: string): Promise<TrackingSettings>;
+  /** Access ended: deletes the saved site ID, if any, and returns it (for the page to offer back). */
+  withdraw(shop: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 export interface TrackingServiceDeps {
@@ -51,6 +53,14 @@ export function createTrackingService(deps: TrackingServiceDeps): TrackingServic
     async clear(shop) {
       await admin.deleteAppMetafield(await sessions.getSession(shop), namespace, key);
       return { siteId: null, embedUrl: editorUrl(shop, activateAppId) };
+    },
+
+    async withdraw(shop, signal) {
+      const session = await sessions.getSession(shop);
+      const value = await admin.getAppMetafield(session, namespace, key, { signal });
+      if (value === null) return null;
+      await admin.deleteAppMetafield(session, namespace, key, { signal });
+      return isSiteId(value) ? value : null;
     },
   };
 }

@@ -2,10 +2,14 @@ import { Hono } from "hono";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
+import { MouseStatsError } from "../mousestats/errors.ts";
 import { retryAccount } from "../provisioning/account-admin.ts";
+import { createAccountStore } from "../provisioning/account-store.ts";
+import { requestBillingCheck } from "../provisioning/billing-reconciliation.ts";
 import { createShopAccountViews } from "../provisioning/shop-account-view.ts";
 import type { UsageRefresher } from "../provisioning/usage-refresher.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
+import type { BillingPlan } from "../shopify/billing-plan.ts";
 import type { OfflineAccess } from "../shopify/offline-access.ts";
 import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
 import type { SessionTokenVerifier } from "../shopify/session-token.ts";
@@ -30,8 +34,8 @@ export interface ApiRoutesDeps {
   /** The storefront tracking set-up (`/api/tracking`). */
   tracking: TrackingService;
   loginTokenValidHours: number;
-  /** Test charges outside production (and always on development stores). */
-  isProduction: boolean;
+  /** The add-on subscription (`BILLING_*`): its `test` makes test charges (development stores always get them). */
+  billing: BillingPlan;
   /** Where Shopify sends the merchant after approving the charge. */
   billingReturnUrl: (shop: string) => string;
   /** Login links per shop per minute. @default 10 */
@@ -44,6 +48,8 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
   const limiter = createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
   const views = createShopAccountViews(database.db);
+  const store = createAccountStore(database.db);
+  const now = deps.now ?? Date.now;
   const api = new Hono<AppEnv>();
 
   api.use("*", async function markReceived(c, next) {
@@ -56,11 +62,22 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     await next();
   });
 
-  api.route("/tracking", createTrackingRoutes({ tracking: deps.tracking, logger }));
+  api.route("/tracking", createTrackingRoutes({
+    tracking: deps.tracking, logger,
+    canTrack: (shop) => views.read(shop).status === "active",
+    withdrawnSiteId: (shop) => store.getShop(shop)?.withdrawnSiteId ?? null,
+    forgetWithdrawnSiteId: (shop) => store.upsertShop(shop, { withdrawnSiteId: null }),
+  }));
 
   api.get("/account", async (c) => {
     const shop = c.get("shop");
     let view = views.read(shop);
+    // Webhooks are the fast path, Shopify's answer the truth: back from the charge confirmation
+    // (Shopify appends `charge_id` to the return URL), or without access, ask Shopify.
+    const returning = /^\d{1,20}$/.test(c.req.query("charge_id") ?? "");
+    if (returning || view.status === "none" || view.status === "inactive") {
+      if (requestBillingCheck({ database, queue: deps.queue, now }, shop, returning ? "return" : "page")) deps.onEnqueued();
+    }
     let stale = false;
     if (view.status === "active" && view.email) {
       stale = !(await deps.usage.ensureFresh(view.email, view.usageCheckedAt));
@@ -95,8 +112,10 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
       c.header("Server-Timing", `mousestats;dur=${(done - callStarted).toFixed(2)}, app;dur=${(done - c.get("receivedAt")).toFixed(2)}`);
       return c.json({ url: deps.mousestats.loginUrl(token) });
     } catch (err) {
+      // Only MouseStats' own failures are a 502; anything else is ours, for the app's error handler.
+      if (!(err instanceof MouseStatsError)) throw err;
       deps.metrics.loginLinks.inc({ outcome: "mousestats_error" });
-      logger.warn({ shop, err: err instanceof Error ? err.message : String(err) }, "login link failed");
+      logger.warn({ shop, err: err.message }, "login link failed");
       return c.json({ error: "MouseStats could not sign you in right now; try again in a minute." }, 502);
     }
   });
@@ -105,10 +124,11 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     const shop = c.get("shop");
     const session = await offlineAccess.getSession(shop);
     const info = await deps.admin.fetchShopInfo(session);
-    const { confirmationUrl } = await deps.admin.createSubscription(session, {
-      returnUrl: deps.billingReturnUrl(shop),
-      test: !deps.isProduction || info.isDevelopmentStore,
-    });
+    const { test, ...plan } = deps.billing;
+    // A development store cannot pay: its charges are always test charges.
+    const { confirmationUrl } = await deps.admin.createSubscription(session, { plan, returnUrl: deps.billingReturnUrl(shop), test: test || info.isDevelopmentStore });
+    // The merchant's return must ask Shopify at once, however recently we did.
+    store.upsertShop(shop, { billingCheckedAt: null });
     return c.json({ confirmationUrl });
   });
 

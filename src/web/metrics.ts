@@ -46,6 +46,13 @@ export function createMetrics(sqlite: Sqlite.Database) {
     unprocessableWebhooks: tableGauge("webhooks_unprocessable",
       "Verified webhooks kept for the operator because their body could not be acted on (npm run accounts -- unprocessable)",
       ["topic"], "select topic, count(*) as n from webhook_events where unprocessable_reason is not null group by topic"),
+    needsReview: tableGauge("accounts_needs_review",
+      "Shop (or buyer) mappings waiting for an operator to adopt an account (npm run accounts -- list --needs-review)",
+      [], "select count(*) as n from shop_accounts where claim = 'needs_review'"),
+    openCompliance: tableGauge("compliance_work_open", "Compliance work waiting for the operator, by kind (npm run accounts -- compliance)", ["kind"],
+      `select 'data_request' as kind, count(*) as n from compliance_requests
+         where topic = 'customers/data_request' and fulfilled_at is not null and delivered_at is null
+       union all select 'mousestats_erasure', count(*) from mousestats_erasures where closed_at is null`),
     accounts: tableGauge("accounts", "MouseStats accounts by status", ["status"], "select status, count(*) as n from accounts group by status"),
   };
 }

@@ -9,13 +9,19 @@ import type { AppEnv } from "./app-env.ts";
 export interface TrackingRoutesDeps {
   tracking: TrackingService;
   logger: Logger;
+  /** Only a shop with an active account may switch the storefront's recording on. */
+  canTrack: (shop: string) => boolean;
+  /** The site ID taken off the storefront when access ended, which the page offers back. */
+  withdrawnSiteId: (shop: string) => string | null;
+  forgetWithdrawnSiteId: (shop: string) => void;
 }
 
 /**
- * `GET /api/tracking` → `{ siteId, embedUrl }`; `PUT /api/tracking` `{ siteId }` saves the
- * MouseStats site ID for the storefront loader: 200 with the same shape, 400 with `{ error }`
- * for an invalid ID; `DELETE /api/tracking` removes it (200, `siteId: null`). Mounted after the
- * API's session-token middleware, so `shop` is verified.
+ * `GET /api/tracking` → `{ siteId, embedUrl, withdrawnSiteId }`; `PUT /api/tracking` `{ siteId }`
+ * saves the MouseStats site ID for the storefront loader: 200 with the same shape, 400 with
+ * `{ error }` for an invalid ID, 409 while the shop has no active account; `DELETE
+ * /api/tracking` removes it (200, `siteId: null`). Mounted after the API's session-token
+ * middleware, so `shop` is verified.
  */
 export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
   const { tracking, logger } = deps;
@@ -27,7 +33,8 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
     try {
       const settings = await run();
       logger.info({ shop, scope: "tracking" }, `MouseStats site ID ${words.done}`);
-      return c.json(settings);
+      deps.forgetWithdrawnSiteId(shop);
+      return c.json({ ...settings, withdrawnSiteId: null });
     } catch (err) {
       // Shopify's userErrors are about the value we sent: say so instead of "unreachable".
       if (!(err instanceof ShopifyUserError)) throw err;
@@ -36,13 +43,18 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
     }
   }
 
-  routes.get("/", async (c) => c.json(await tracking.read(c.get("shop"))));
+  routes.get("/", async (c) => {
+    const shop = c.get("shop");
+    const settings = await tracking.read(shop);
+    return c.json({ ...settings, withdrawnSiteId: settings.siteId === null ? deps.withdrawnSiteId(shop) : null });
+  });
 
   routes.put(
     "/",
     bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: "The request is too large." }, 413) }),
     async (c) => {
       const shop = c.get("shop");
+      if (!deps.canTrack(shop)) return c.json({ error: "Tracking needs an active heatmaps account: subscribe first." }, 409);
       const body: unknown = await c.req.json().catch(() => undefined);
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         return c.json({ error: 'Send a JSON object: { "siteId": "<digits>" }.' }, 400);

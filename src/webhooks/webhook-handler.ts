@@ -2,7 +2,7 @@ import type { Logger } from "../logger.ts";
 import { parseShopDomain } from "../shopify/shop-domain.ts";
 import type { WebhookSigner } from "../shopify/webhook-hmac.ts";
 import { dedupeKeyFor, type WebhookInbox } from "./webhook-inbox.ts";
-import { planWebhook, UNHANDLED_TOPIC } from "./webhook-jobs.ts";
+import { planWebhook, UNHANDLED_TOPIC, type WebhookRules } from "./webhook-jobs.ts";
 
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,7 +11,7 @@ const TOPIC_PATTERN = /^[a-z0-9_]+(\/[a-z0-9_]+)+$/;
 export interface WebhookHandlerOptions {
   signer: WebhookSigner;
   inbox: WebhookInbox;
-  addonSkus: readonly string[];
+  rules: WebhookRules;
   logger: Logger;
   /** Called after an event and its jobs are committed (wakes the worker). */
   onAccepted: () => void;
@@ -50,7 +50,7 @@ const OK: WebhookReply = { status: 200 };
  * its commit is done. Nothing here waits on MouseStats.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { signer, inbox, addonSkus, logger, onAccepted, now = Date.now } = options;
+  const { signer, inbox, rules, logger, onAccepted, now = Date.now } = options;
   const count = options.onOutcome ?? (() => {});
   const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -88,9 +88,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
 
     const receivedAtMs = now();
-    const triggeredAtMs = triggeredAt ? Date.parse(triggeredAt) : NaN;
-    const eventAtMs = Number.isFinite(triggeredAtMs) ? triggeredAtMs : receivedAtMs;
-    const plan = planWebhook({ topic, shop, text, body, eventAtMs, addonSkus });
+    const triggeredAtParsed = triggeredAt ? Date.parse(triggeredAt) : NaN;
+    const triggeredAtMs = Number.isFinite(triggeredAtParsed) ? triggeredAtParsed : null;
+    const plan = planWebhook({ topic, shop, text, body, triggeredAtMs, receivedAtMs }, rules);
     // A verified body we cannot act on is still Shopify's word: kept whole for the operator (200),
     // never refused (Shopify would retry it for hours and count it against the subscription).
     const unprocessableReason = plan.kind === "unprocessable" ? plan.reason : null;
@@ -98,7 +98,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     else if (plan.kind === "ignore" && plan.reason === UNHANDLED_TOPIC) logger.info({ scope: "webhooks", topic, shop, webhookId }, "webhook of a topic this app does not handle; ignored");
     inbox.accept({
       dedupeKey: dedupeKeyFor(topic, eventId, webhookId), eventId, webhookId, topic, shop,
-      triggeredAtMs: Number.isFinite(triggeredAtMs) ? triggeredAtMs : null, receivedAtMs,
+      triggeredAtMs, receivedAtMs,
       jobs: plan.kind === "jobs" ? plan.jobs : [],
       // Bodies of deliveries that carry an effect are kept (for replay); the ignored ones, most of the volume, are not.
       payload: plan.kind === "ignore" ? null : text,

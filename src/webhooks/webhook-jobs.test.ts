@@ -3,7 +3,9 @@ import { samplePayload } from "./sample-payloads.ts";
 import { HANDLED_TOPICS, planWebhook } from "./webhook-jobs.ts";
 
 const shop = "plan.myshopify.com";
-const planText = (topic: string, text: string, addonSkus: string[] = ["heat"]) => planWebhook({ topic, shop, text, body: JSON.parse(text), eventAtMs: 1000, addonSkus });
+const rules = (addonSkus: string[]) => ({ addonSkus, billingPlanName: "MouseStats Heatmaps" });
+const planText = (topic: string, text: string, addonSkus: string[] = ["heat"]) =>
+  planWebhook({ topic, shop, text, body: JSON.parse(text), triggeredAtMs: null, receivedAtMs: 1000 }, rules(addonSkus));
 const plan = (topic: string, body: unknown, addonSkus: string[] = ["heat"]) => planText(topic, JSON.stringify(body), addonSkus);
 
 describe("planWebhook", () => {
@@ -20,8 +22,23 @@ describe("planWebhook", () => {
     const body = samplePayload("app_subscriptions/update", { shop, id: 5, at: "2026-11-01T00:00:00.000Z" });
     expect(plan("app_subscriptions/update", body)).toEqual({ kind: "jobs", jobs: [{
       kind: "activate-shop", idempotencyKey: null,
-      payload: { shop, source: "subscription", sourceRef: "gid://shopify/AppSubscription/5", status: "ACTIVE", eventAtMs: Date.parse("2026-11-01T00:00:00.000Z") },
+      payload: { shop, source: "subscription", sourceRef: "gid://shopify/AppSubscription/5", status: "ACTIVE", eventAtMs: Date.parse("2026-11-01T00:00:00.000Z"), receivedAtMs: 1000 },
     }] });
+  });
+
+  it("orders billing events by updated_at, then X-Shopify-Triggered-At, then arrival", () => {
+    const body = samplePayload("app_subscriptions/update", { shop, id: 5, at: "2026-11-01T00:00:00-05:00" });
+    const planned = planWebhook({ topic: "app_subscriptions/update", shop, text: JSON.stringify(body), body, triggeredAtMs: 777, receivedAtMs: 888 }, rules([]));
+    expect(planned).toMatchObject({ jobs: [{ payload: { eventAtMs: Date.parse("2026-11-01T05:00:00Z"), triggeredAtMs: 777, receivedAtMs: 888 } }] });
+  });
+
+  it("grants access only for the configured plan's name, but applies any subscription's end", () => {
+    const other = { app_subscription: { ...samplePayload("app_subscriptions/update", { shop, id: 6 }).app_subscription as object, name: "Another plan" } };
+    expect(plan("app_subscriptions/update", other)).toEqual({ kind: "ignore", reason: 'subscription "Another plan" is not the heatmaps plan "MouseStats Heatmaps"' });
+    const otherPurchase = { app_purchase_one_time: { ...samplePayload("app_purchases_one_time/update", { shop, id: 6 }).app_purchase_one_time as object, name: "Credits" } };
+    expect(plan("app_purchases_one_time/update", otherPurchase).kind).toBe("ignore");
+    const cancelled = { app_subscription: { ...(other.app_subscription as object), status: "CANCELLED" } };
+    expect(plan("app_subscriptions/update", cancelled)).toMatchObject({ jobs: [{ kind: "deactivate-shop", payload: { source: "subscription", reason: "CANCELLED" } }] });
   });
 
   it.each(["CANCELLED", "DECLINED", "EXPIRED", "FROZEN"])("deactivates for %s", (status) => {
@@ -29,9 +46,9 @@ describe("planWebhook", () => {
     expect(result).toMatchObject({ kind: "jobs", jobs: [{ kind: "deactivate-shop", payload: { reason: status, sourceRef: "gid://shopify/AppSubscription/5" } }] });
   });
 
-  it("ignores PENDING subscriptions and non-ACTIVE one-time purchases", () => {
+  it("ignores PENDING subscriptions and purchases", () => {
     expect(plan("app_subscriptions/update", samplePayload("app_subscriptions/update", { shop, status: "PENDING" })).kind).toBe("ignore");
-    expect(plan("app_purchases_one_time/update", samplePayload("app_purchases_one_time/update", { shop, status: "DECLINED" })).kind).toBe("ignore");
+    expect(plan("app_purchases_one_time/update", samplePayload("app_purchases_one_time/update", { shop, status: "PENDING" })).kind).toBe("ignore");
     expect(plan("app_purchases_one_time/update", samplePayload("app_purchases_one_time/update", { shop }))).toMatchObject({ kind: "jobs", jobs: [{ kind: "activate-shop", payload: { source: "purchase" } }] });
   });
 
@@ -84,6 +101,8 @@ describe("planWebhook", () => {
 
   it("plans the lifecycle and compliance topics", () => {
     expect(plan("app/uninstalled", samplePayload("app/uninstalled", { shop }))).toMatchObject({ jobs: [{ kind: "uninstall-shop", payload: { shop, eventAtMs: 1000 } }] });
+    expect(planWebhook({ topic: "app/uninstalled", shop, text: "{}", body: {}, triggeredAtMs: 500, receivedAtMs: 1000 }, rules([])))
+      .toMatchObject({ jobs: [{ payload: { eventAtMs: 500 } }] });
     expect(plan("customers/data_request", samplePayload("customers/data_request", { shop, id: 1, email: "C@X.com" })))
       .toMatchObject({ jobs: [{ kind: "report-customer-data", payload: { email: "c@x.com", orderIds: ["11"], customerId: "2" } }] });
     expect(plan("customers/redact", samplePayload("customers/redact", { shop, id: 1 }))).toMatchObject({ jobs: [{ kind: "redact-customer", payload: { orderIds: ["11"] } }] });

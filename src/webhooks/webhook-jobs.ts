@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { EnqueueInput } from "../queue/job-queue.ts";
 import { JOB_KINDS, type JobPayloads } from "../provisioning/job-kinds.ts";
+import { ENDED_STATUSES, PURCHASE_STATUSES, SUBSCRIPTION_STATUSES } from "../shopify/billing-status.ts";
 import { exactId, parseExactJson } from "./exact-json.ts";
 
 /**
@@ -12,6 +13,7 @@ export const HANDLED_TOPICS = [
   "app_purchases_one_time/update",
   "orders/paid",
   "app/uninstalled",
+  "app/scopes_update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -27,9 +29,17 @@ export interface WebhookFacts {
   text: string;
   /** `JSON.parse(text)`: ids past 2^53 are rounded here, so no id is read from it. */
   body: unknown;
-  /** X-Shopify-Triggered-At, else the time we received it. */
-  eventAtMs: number;
+  /** X-Shopify-Triggered-At, when given and valid. */
+  triggeredAtMs: number | null;
+  receivedAtMs: number;
+}
+
+/** What the reseller configured that decides a webhook's effect. */
+export interface WebhookRules {
+  /** Lower-cased add-on SKUs (`ADDON_SKUS`). */
   addonSkus: readonly string[];
+  /** Only a subscription or purchase of this name grants access (`BILLING_PLAN_NAME`). */
+  billingPlanName: string;
 }
 
 /**
@@ -41,17 +51,12 @@ export type WebhookPlan =
   | { kind: "ignore"; reason: string }
   | { kind: "unprocessable"; reason: string };
 
-// Status values as documented for AppSubscriptionStatus and AppPurchaseStatus
-// (https://shopify.dev/docs/api/admin-graphql/latest/enums/AppSubscriptionStatus); one we do
-// not know is kept for the operator rather than read as "nothing to do".
-const DEACTIVATING_STATUSES = new Set(["CANCELLED", "DECLINED", "EXPIRED", "FROZEN"]);
-const WAITING_SUBSCRIPTION_STATUSES = new Set(["PENDING", "ACCEPTED"]);
-const NON_ACTIVE_PURCHASE_STATUSES = new Set(["PENDING", "ACCEPTED", "DECLINED", "EXPIRED"]);
 // REST Order financial_status values (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
 const FINANCIAL_STATUSES = new Set(["pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"]);
 
 const billingObject = z.object({
   admin_graphql_api_id: z.string().min(1).max(200),
+  name: z.string().max(255),
   status: z.string().min(1).max(40),
   updated_at: z.string().max(64).nullish(),
 });
@@ -72,6 +77,7 @@ const addonOrder = z.object({
   contact_email: email,
   customer: z.object({ id: exactId.nullish(), email }).nullish(),
 });
+const scopesBody = z.object({ current: z.array(z.string().min(1).max(100)).max(200) });
 const customerBody = z.object({
   customer: z.object({ id: exactId.nullish(), email: z.string().max(320).nullish() }).nullish(),
   orders_requested: z.array(exactId).max(10_000).nullish(),
@@ -94,37 +100,35 @@ function eventTime(updatedAt: string | null | undefined, fallbackMs: number): nu
 export const UNHANDLED_TOPIC = "topic not handled";
 
 /** Pure: turns a verified webhook into the jobs that carry out its effect (CONTRACT "Webhook topics"). */
-export function planWebhook(facts: WebhookFacts): WebhookPlan {
+export function planWebhook(facts: WebhookFacts, rules: WebhookRules): WebhookPlan {
   const { topic, shop } = facts;
   if (!isHandledTopic(topic)) return { kind: "ignore", reason: UNHANDLED_TOPIC };
+  const eventAtMs = facts.triggeredAtMs ?? facts.receivedAtMs;
   switch (topic) {
     case "app_subscriptions/update": {
       const parsed = appSubscriptionBody.safeParse(facts.body);
       if (!parsed.success) return unprocessable("app_subscription object missing or invalid");
       const sub = parsed.data.app_subscription;
-      const eventAtMs = eventTime(sub.updated_at, facts.eventAtMs);
-      if (sub.status === "ACTIVE") {
-        return jobs(job(JOB_KINDS.activateShop, { shop, source: "subscription", sourceRef: sub.admin_graphql_api_id, status: sub.status, eventAtMs }));
-      }
-      if (DEACTIVATING_STATUSES.has(sub.status)) {
-        return jobs(job(JOB_KINDS.deactivateShop, { shop, reason: sub.status, sourceRef: sub.admin_graphql_api_id, eventAtMs }));
-      }
-      if (WAITING_SUBSCRIPTION_STATUSES.has(sub.status)) return { kind: "ignore", reason: `subscription status ${sub.status} changes nothing` };
-      return unprocessable(`unknown subscription status ${sub.status}`);
+      // A status we do not know is kept for the operator rather than read as "nothing to do".
+      if (!SUBSCRIPTION_STATUSES.has(sub.status)) return unprocessable(`unknown subscription status ${sub.status}`);
+      return planBillingChange(facts, { source: "subscription", sourceRef: sub.admin_graphql_api_id, name: sub.name, status: sub.status, updatedAt: sub.updated_at }, rules);
     }
     case "app_purchases_one_time/update": {
       const parsed = oneTimePurchaseBody.safeParse(facts.body);
       if (!parsed.success) return unprocessable("app_purchase_one_time object missing or invalid");
       const purchase = parsed.data.app_purchase_one_time;
-      if (NON_ACTIVE_PURCHASE_STATUSES.has(purchase.status)) return { kind: "ignore", reason: `purchase status ${purchase.status} changes nothing` };
-      if (purchase.status !== "ACTIVE") return unprocessable(`unknown purchase status ${purchase.status}`);
-      const eventAtMs = eventTime(purchase.updated_at, facts.eventAtMs);
-      return jobs(job(JOB_KINDS.activateShop, { shop, source: "purchase", sourceRef: purchase.admin_graphql_api_id, status: purchase.status, eventAtMs }));
+      if (!PURCHASE_STATUSES.has(purchase.status)) return unprocessable(`unknown purchase status ${purchase.status}`);
+      return planBillingChange(facts, { source: "purchase", sourceRef: purchase.admin_graphql_api_id, name: purchase.name, status: purchase.status, updatedAt: purchase.updated_at }, rules);
     }
     case "orders/paid":
-      return planPaidOrder(facts);
+      return planPaidOrder(facts, rules);
     case "app/uninstalled":
-      return jobs(job(JOB_KINDS.uninstallShop, { shop, eventAtMs: facts.eventAtMs }));
+      return jobs(job(JOB_KINDS.uninstallShop, { shop, eventAtMs }));
+    case "app/scopes_update": {
+      const parsed = scopesBody.safeParse(facts.body);
+      if (!parsed.success) return unprocessable("scopes payload invalid (no current scopes)");
+      return jobs(job(JOB_KINDS.recordScopes, { shop, scopes: parsed.data.current }));
+    }
     case "customers/data_request":
     case "customers/redact": {
       const parsed = customerBody.safeParse(parseExactJson(facts.text));
@@ -135,12 +139,12 @@ export function planWebhook(facts: WebhookFacts): WebhookPlan {
         customerId: c.customer?.id ?? null,
         email: c.customer?.email?.trim().toLowerCase() || null,
         orderIds: (topic === "customers/redact" ? c.orders_to_redact : c.orders_requested) ?? [],
-        receivedAtMs: facts.eventAtMs,
+        receivedAtMs: eventAtMs,
       };
       return jobs(topic === "customers/redact" ? job(JOB_KINDS.redactCustomer, payload) : job(JOB_KINDS.reportCustomerData, payload));
     }
     case "shop/redact":
-      return jobs(job(JOB_KINDS.redactShop, { shop, receivedAtMs: facts.eventAtMs }));
+      return jobs(job(JOB_KINDS.redactShop, { shop, receivedAtMs: eventAtMs }));
     default: {
       const unplanned: never = topic;
       throw new Error(`no plan for handled topic ${String(unplanned)}`);
@@ -148,10 +152,38 @@ export function planWebhook(facts: WebhookFacts): WebhookPlan {
   }
 }
 
-function planPaidOrder(facts: WebhookFacts): WebhookPlan {
+interface BillingChange {
+  source: "subscription" | "purchase";
+  sourceRef: string;
+  name: string;
+  status: string;
+  updatedAt: string | null | undefined;
+}
+
+/**
+ * A subscription's or purchase's new status. Only the configured plan grants access; an end
+ * (cancelled, declined, expired, frozen) is applied whatever the name, since it can only
+ * withdraw what that very object granted (a renamed plan must not outlive its cancellation).
+ */
+function planBillingChange(facts: WebhookFacts, change: BillingChange, rules: WebhookRules): WebhookPlan {
+  const { shop } = facts;
+  // Billing objects are ordered by their own updated_at (to the second), then by when Shopify
+  // triggered the delivery, then by when we received it.
+  const order = { eventAtMs: eventTime(change.updatedAt, facts.triggeredAtMs ?? facts.receivedAtMs), triggeredAtMs: facts.triggeredAtMs ?? undefined, receivedAtMs: facts.receivedAtMs };
+  if (change.status === "ACTIVE") {
+    if (change.name !== rules.billingPlanName) return { kind: "ignore", reason: `${change.source} "${change.name}" is not the heatmaps plan "${rules.billingPlanName}"` };
+    return jobs(job(JOB_KINDS.activateShop, { shop, source: change.source, sourceRef: change.sourceRef, status: change.status, ...order }));
+  }
+  if (ENDED_STATUSES.has(change.status)) {
+    return jobs(job(JOB_KINDS.deactivateShop, { shop, source: change.source, reason: change.status, sourceRef: change.sourceRef, ...order }));
+  }
+  return { kind: "ignore", reason: `${change.source} status ${change.status} changes nothing` };
+}
+
+function planPaidOrder(facts: WebhookFacts, rules: WebhookRules): WebhookPlan {
   const skus = orderSkus.safeParse(facts.body);
   if (!skus.success) return unprocessable("order line_items missing or invalid");
-  const hasAddon = skus.data.line_items.some((li) => li.sku && facts.addonSkus.includes(li.sku.trim().toLowerCase()));
+  const hasAddon = skus.data.line_items.some((li) => li.sku && rules.addonSkus.includes(li.sku.trim().toLowerCase()));
   if (!hasAddon) return { kind: "ignore", reason: "no add-on SKU in the order" };
 
   const parsed = addonOrder.safeParse(parseExactJson(facts.text));

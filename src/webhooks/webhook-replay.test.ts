@@ -9,7 +9,7 @@ describe("webhook replay", () => {
   const store = (row: { eventId: string; topic: string; payload: string | null; reason?: string | null }) =>
     database.sqlite.prepare(`insert into webhook_events (dedupe_key, event_id, webhook_id, topic, shop, received_at, payload, unprocessable_reason)
       values (?, ?, ?, ?, 'replay.myshopify.com', 1000, ?, ?)`).run(`${row.topic}|event:${row.eventId}`, row.eventId, `wh-${row.eventId}`, row.topic, row.payload, row.reason ?? null).lastInsertRowid;
-  const replayer = (addonSkus: string[] = ["heat"]) => createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), addonSkus, now: () => 5000 });
+  const replayer = (addonSkus: string[] = ["heat"]) => createWebhookReplay({ sqlite: database.sqlite, queue: createJobQueue({ sqlite: database.sqlite }), rules: { addonSkus, billingPlanName: "MouseStats Heatmaps" }, now: () => 5000 });
   const jobs = () => database.sqlite.prepare("select kind, payload from jobs").all();
   const row = (id: number | bigint) => database.sqlite.prepare("select unprocessable_reason reason, replayed_at from webhook_events where id = ?").get(id);
 
@@ -33,7 +33,7 @@ describe("webhook replay", () => {
   });
 
   it("keeps a body it still cannot act on, with today's reason", () => {
-    const id = store({ eventId: "e3", topic: "app_subscriptions/update", payload: '{"app_subscription":{"admin_graphql_api_id":"gid://x","status":"PAUSED"}}', reason: "old reason" });
+    const id = store({ eventId: "e3", topic: "app_subscriptions/update", payload: '{"app_subscription":{"admin_graphql_api_id":"gid://x","name":"MouseStats Heatmaps","status":"PAUSED"}}', reason: "old reason" });
     expect(replayer().replay("e3")).toEqual({ status: "unprocessable", id: Number(id), reason: "unknown subscription status PAUSED" });
     expect(row(id)).toEqual({ reason: "unknown subscription status PAUSED", replayed_at: 5000 });
     expect(jobs()).toEqual([]);

@@ -1,6 +1,6 @@
 import type Sqlite from "better-sqlite3";
 import type { JobQueue } from "../queue/job-queue.ts";
-import { planWebhook } from "./webhook-jobs.ts";
+import { planWebhook, type WebhookRules } from "./webhook-jobs.ts";
 
 export type ReplayResult =
   | { status: "replayed"; id: number; jobs: string[] }
@@ -27,8 +27,8 @@ interface StoredDelivery {
  * stored delivery again with today's code (after a fix) and enqueues its jobs as the webhook
  * would have. Jobs are idempotent, so replaying a delivery that already had its effect is safe.
  */
-export function createWebhookReplay(deps: { sqlite: Sqlite.Database; queue: JobQueue; addonSkus: readonly string[]; now?: () => number }) {
-  const { sqlite, queue, addonSkus, now = Date.now } = deps;
+export function createWebhookReplay(deps: { sqlite: Sqlite.Database; queue: JobQueue; rules: WebhookRules; now?: () => number }) {
+  const { sqlite, queue, rules, now = Date.now } = deps;
   // By our row id, Shopify's event id or its webhook id; the newest when several match.
   const find = sqlite.prepare(`select id, topic, shop, triggered_at, received_at, payload from webhook_events
     where id = @ref or event_id = @ref or webhook_id = @ref order by id desc limit 1`);
@@ -46,7 +46,7 @@ export function createWebhookReplay(deps: { sqlite: Sqlite.Database; queue: JobQ
     } catch {
       body = undefined; // only verified JSON is stored; a planner still gets to say why it cannot act
     }
-    const plan = planWebhook({ topic: row.topic, shop: row.shop, text: row.payload, body, eventAtMs: row.triggered_at ?? row.received_at, addonSkus });
+    const plan = planWebhook({ topic: row.topic, shop: row.shop, text: row.payload, body, triggeredAtMs: row.triggered_at, receivedAtMs: row.received_at }, rules);
     mark.run({ id: row.id, now: now(), reason: plan.kind === "unprocessable" ? plan.reason : null });
     if (plan.kind === "unprocessable") return { status: "unprocessable", id: row.id, reason: plan.reason };
     if (plan.kind === "ignore") return { status: "ignored", id: row.id, reason: plan.reason };

@@ -21,7 +21,7 @@ describe("webhook listener", () => {
     store = async () => "accepted";
     const inbox: WebhookInbox = { accept: (entry, done) => void store(entry).then((outcome) => done(null, outcome), (err: unknown) => done(err)) };
     const listener = createWebhookListener({
-      signer, inbox, addonSkus: [], logger: createSilentLogger(), onAccepted: () => {},
+      signer, inbox, rules: { addonSkus: [], billingPlanName: "MouseStats Heatmaps" }, logger: createSilentLogger(), onAccepted: () => {},
       onOutcome: (_topic, outcome) => outcomes.push(outcome), onResponse: (status) => answered.push(status),
     });
     server = createServer(listener);

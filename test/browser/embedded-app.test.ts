@@ -4,6 +4,7 @@ import { createWebhookDeliverer } from "../../src/sandbox/deliver-webhook.ts";
 import { createWebhookSigner } from "../../src/shopify/webhook-hmac.ts";
 import { samplePayload } from "../../src/webhooks/sample-payloads.ts";
 import { chromiumInstalled, CHROMIUM_PATH, launchChromium, newOfflineContext, screenshot } from "../helpers/browser.ts";
+import { adoptAccount } from "../../src/provisioning/account-admin.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 const HAS_CHROMIUM = chromiumInstalled();
@@ -145,5 +146,29 @@ describe.skipIf(!HAS_CHROMIUM)("embedded page in Chromium (sandbox shop, simulat
     expect(await badge(page).textContent()).toBe("Inactive");
     expect(await page.getByTestId("subscribe-button").textContent()).toBe("Resubscribe");
     await screenshot(page, "inactive");
+  }, FLOW_TIMEOUT_MS);
+
+  it("puts an account that already existed at MouseStats under review: no login link until an operator adopts it", async () => {
+    const shop = "taken-shop.myshopify.com";
+    // Someone already has a MouseStats account under the shop's email (not one this app made).
+    simulator().accounts.set("taken-shop@example.com", {
+      email: "taken-shop@example.com", password: "theirs", planName: "Pro", planDaysLeft: 200,
+      usage: { heatmapProjects: 9, playbackProjects: 9, heatmapVisits: 99_999, playbackVisits: 9_999 },
+    });
+    const page = await openPage(shop);
+    await page.getByTestId("view-none").waitFor();
+    await subscribeAndApprove(page);
+    await page.getByTestId("view-needs-review").waitFor({ timeout: 20_000 });
+    expect(await badge(page).textContent()).toBe("Under review");
+    expect(await page.getByTestId("account-email").textContent()).toBe("taken-shop@example.com");
+    // Nothing of the other person's account shows, and no button leads into it.
+    expect(await page.getByText("99,999").count()).toBe(0);
+    expect(await page.getByTestId("open-button").count()).toBe(0);
+    await screenshot(page, "needs-review");
+
+    expect(adoptAccount(server.database, "taken-shop@example.com", shop)).toBe("adopted");
+    await page.reload();
+    await page.getByTestId("view-active").waitFor();
+    expect(await page.getByTestId("plan-name").textContent()).toBe("Pro");
   }, FLOW_TIMEOUT_MS);
 });

@@ -33,12 +33,17 @@ describe("Shopify's documented example payloads", () => {
     for (const topic of topics) expect(() => JSON.parse(shopifyExample(topic)), topic).not.toThrow();
   });
 
-  it("app_subscriptions/update: the example (PENDING) is stored and changes nothing; ACTIVE provisions the shop", async () => {
+  const ourPlan: [string, string] = ['"name": "Webhook Test"', '"name": "MouseStats Heatmaps"'];
+
+  it("app_subscriptions/update: the example (PENDING) is stored and changes nothing; ACTIVE provisions the shop, for the configured plan only", async () => {
     const pending = await post("app_subscriptions/update", shopifyExample("app_subscriptions/update"));
     expect(pending.event).toMatchObject({ has_effect: 0, unprocessable_reason: null });
     expect(mappings(pending.shop)).toEqual([]);
+    const otherPlan = await post("app_subscriptions/update", editExample(shopifyExample("app_subscriptions/update"), [['"status": "PENDING"', '"status": "ACTIVE"']]));
+    expect(otherPlan.event).toMatchObject({ has_effect: 0 });
+    expect(mappings(otherPlan.shop)).toEqual([]);
 
-    const active = await post("app_subscriptions/update", editExample(shopifyExample("app_subscriptions/update"), [['"status": "PENDING"', '"status": "ACTIVE"']]));
+    const active = await post("app_subscriptions/update", editExample(shopifyExample("app_subscriptions/update"), [['"status": "PENDING"', '"status": "ACTIVE"'], ourPlan]));
     const email = active.shop.replace(".myshopify.com", "@example.com");
     await waitFor(() => account(email)?.status === "active", 5000, "account active");
     expect(mappings(active.shop)).toEqual([{ email, source: "subscription", ref: "gid://shopify/AppSubscription/1029266977", access: "active" }]);
@@ -47,7 +52,7 @@ describe("Shopify's documented example payloads", () => {
   it("app_purchases_one_time/update: the example (PENDING) changes nothing; ACTIVE provisions the shop", async () => {
     const pending = await post("app_purchases_one_time/update", shopifyExample("app_purchases_one_time/update"));
     expect(mappings(pending.shop)).toEqual([]);
-    const active = await post("app_purchases_one_time/update", editExample(shopifyExample("app_purchases_one_time/update"), [['"status": "PENDING"', '"status": "ACTIVE"']]));
+    const active = await post("app_purchases_one_time/update", editExample(shopifyExample("app_purchases_one_time/update"), [['"status": "PENDING"', '"status": "ACTIVE"'], ourPlan]));
     const email = active.shop.replace(".myshopify.com", "@example.com");
     await waitFor(() => account(email)?.status === "active", 5000, "account active");
     expect(mappings(active.shop)).toMatchObject([{ email, source: "purchase", ref: "gid://shopify/AppPurchaseOneTime/1017262364" }]);
@@ -88,6 +93,11 @@ describe("Shopify's documented example payloads", () => {
     expect(mappings(shop)).toEqual([]);
   });
 
+  it("app/scopes_update: keeps the granted scopes on the shop", async () => {
+    const { shop } = await post("app/scopes_update", shopifyExample("app/scopes_update"));
+    expect(sqlite().prepare("select scopes from shops where domain = ?").get(shop)).toEqual({ scopes: "read_products,write_products" });
+  });
+
   it("app/uninstalled: marks the shop uninstalled", async () => {
     const { shop } = await post("app/uninstalled", shopifyExample("app/uninstalled"));
     expect(sqlite().prepare("select uninstalled_at is not null gone from shops where domain = ?").get(shop)).toEqual({ gone: 1 });
@@ -96,9 +106,12 @@ describe("Shopify's documented example payloads", () => {
   it("customers/data_request, customers/redact and shop/redact: each recorded with the customer's exact ids", async () => {
     const shop = "compliance-example.myshopify.com";
     await post("customers/data_request", shopifyExample("customers/data_request"), shop);
-    await post("customers/redact", shopifyExample("customers/redact"), shop);
-    expect(sqlite().prepare("select topic, customer_id, order_ids from compliance_requests where shop = ? order by id").all(shop)).toEqual([
+    expect(sqlite().prepare("select topic, customer_id, order_ids from compliance_requests where shop = ?").all(shop)).toEqual([
       { topic: "customers/data_request", customer_id: "191167", order_ids: '["299938","280263","220458"]' },
+    ]);
+    await post("customers/redact", shopifyExample("customers/redact"), shop);
+    // The earlier data request's report goes with the customer's data.
+    expect(sqlite().prepare("select topic, customer_id, order_ids from compliance_requests where shop = ?").all(shop)).toEqual([
       { topic: "customers/redact", customer_id: "191167", order_ids: '["299938","280263","220458"]' },
     ]);
     await post("shop/redact", shopifyExample("shop/redact"), shop);

@@ -46,6 +46,12 @@ const MALFORMED: Record<string, fc.Arbitrary<string>> = {
   LOGIN_TOKEN_VALID_HOURS: fc.constantFrom("0", "25", "1.5", "-2"),
   APP_ENCRYPTION_KEY: hexKey.map((k) => k.slice(2)),
   METRICS_TOKEN: fc.constantFrom("short", "0123456789abcde"),
+  BILLING_PLAN_NAME: fc.constant("x".repeat(256)),
+  BILLING_PRICE: fc.constantFrom("9.999", "abc", "0", "-1", "1e3"),
+  BILLING_CURRENCY: fc.constantFrom("XYZ1", "dollars"),
+  BILLING_INTERVAL: fc.constantFrom("WEEKLY", "monthly"),
+  BILLING_TRIAL_DAYS: fc.constantFrom("400", "-1", "7.5", "week"),
+  BILLING_TEST: fc.constantFrom("yes", "maybe"),
 };
 
 const SANDBOX = {};

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
-import { startTestServer, type TestServer } from "../helpers/test-server.ts";
+import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
+import { postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
 
 const signer = createSessionTokenSigner({ apiKey: "sandbox-api-key", apiSecret: "sandbox-api-secret" });
 const LONG_ID = "5003504249777020952";
@@ -18,11 +19,17 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
   });
   const put = (shop: string, body: string, contentType = "application/json") =>
     call(shop, { method: "PUT", body, headers: { "content-type": contentType } });
+  /** Subscribes the shop (a signed ACTIVE webhook) and waits for its account: tracking needs one. */
+  const subscribe = async (shop: string) => {
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
+    await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = ? and status = 'active'").get(shop.replace(".myshopify.com", "@example.com")), 10_000, "active account");
+  };
+  const settings = (siteId: string | null, shop: string) => ({ siteId, embedUrl: embedUrl(shop), withdrawnSiteId: null });
 
   it("reports no site ID and the theme-editor link before one is saved", async () => {
     const res = await call("fresh.myshopify.com");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ siteId: null, embedUrl: embedUrl("fresh.myshopify.com") });
+    expect(await res.json()).toEqual(settings(null, "fresh.myshopify.com"));
     const page = await fetch(embedUrl("fresh.myshopify.com"));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("https://fresh.myshopify.com/admin/themes/current/editor?context=apps&amp;activateAppId=sandbox-api-key/mousestats-tracking");
@@ -30,16 +37,18 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
 
   it("saves a 19-digit site ID without losing digits and reads it back", async () => {
     const shop = "saver.myshopify.com";
+    await subscribe(shop);
     const res = await put(shop, JSON.stringify({ siteId: LONG_ID }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ siteId: LONG_ID, embedUrl: embedUrl(shop) });
-    expect(await (await call(shop)).json()).toEqual({ siteId: LONG_ID, embedUrl: embedUrl(shop) });
+    expect(await res.json()).toEqual(settings(LONG_ID, shop));
+    expect(await (await call(shop)).json()).toEqual(settings(LONG_ID, shop));
     // Another shop's settings are its own.
     expect(await (await call("neighbour.myshopify.com")).json()).toMatchObject({ siteId: null });
   });
 
   it("replaces the site ID, accepting a pasted tracking code", async () => {
     const shop = "paster.myshopify.com";
+    await subscribe(shop);
     await put(shop, JSON.stringify({ siteId: "1234567" }));
     const snippet = `<!-- MouseStats:Begin --><script>s.src='//ssl.mousestats.com/js/5/0/${LONG_ID}.js?'</script><!-- MouseStats:End -->`;
     const res = await put(shop, JSON.stringify({ siteId: snippet }));
@@ -49,10 +58,11 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
 
   it("removes the saved site ID; the storefront then loads nothing", async () => {
     const shop = "remover.myshopify.com";
+    await subscribe(shop);
     await put(shop, JSON.stringify({ siteId: LONG_ID }));
     const res = await call(shop, { method: "DELETE" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ siteId: null, embedUrl: embedUrl(shop) });
+    expect(await res.json()).toEqual(settings(null, shop));
     expect(await (await call(shop)).json()).toMatchObject({ siteId: null });
     // Removing what is not there is not an error.
     expect((await call(shop, { method: "DELETE" })).status).toBe(200);
@@ -72,11 +82,34 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
     ["malformed JSON", "{siteId:", /JSON object/],
   ])("answers 400 with a clear error for %s, and keeps the saved ID", async (_name, body, error) => {
     const shop = "strict.myshopify.com";
+    await subscribe(shop);
     expect((await put(shop, JSON.stringify({ siteId: "987654321" }))).status).toBe(200);
     const res = await put(shop, body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(error);
     expect(await (await call(shop)).json()).toMatchObject({ siteId: "987654321" });
+  });
+
+  it("refuses to switch tracking on (409) while the shop has no active account", async () => {
+    const res = await put("unsubscribed.myshopify.com", JSON.stringify({ siteId: LONG_ID }));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({ error: "Tracking needs an active heatmaps account: subscribe first." });
+    expect(await (await call("unsubscribed.myshopify.com")).json()).toMatchObject({ siteId: null });
+  });
+
+  it("takes the site ID off the storefront when access ends, offers it back, and restores nothing by itself", async () => {
+    const shop = "lapsed.myshopify.com";
+    await subscribe(shop);
+    expect((await put(shop, JSON.stringify({ siteId: LONG_ID }))).status).toBe(200);
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/1", new Date(Date.now() + 1000).toISOString()) });
+    await waitFor(async () => ((await (await call(shop)).json()) as { siteId: string | null }).siteId === null, 10_000, "site ID withdrawn");
+    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID });
+    expect((await put(shop, JSON.stringify({ siteId: LONG_ID }))).status).toBe(409);
+    // Access back: still off until the merchant saves it again.
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/2", new Date(Date.now() + 2000).toISOString()) });
+    await waitFor(async () => ((await (await fetch(`${server.url}/api/account`, { headers: { authorization: `Bearer ${signer.sign({ shop, now: Date.now() })}` } })).json()) as { status: string }).status === "active", 10_000, "access back");
+    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID });
+    expect(await (await put(shop, JSON.stringify({ siteId: LONG_ID }))).json()).toEqual(settings(LONG_ID, shop));
   });
 
   it("answers 413 for an oversized body", async () => {

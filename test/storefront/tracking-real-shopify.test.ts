@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { APP_INSTALLATION_ID_QUERY, APP_METAFIELD_QUERY, METAFIELDS_DELETE_MUTATION, METAFIELDS_SET_MUTATION } from "../../src/shopify/admin-graphql.ts";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
 import { installShopifyMockAgent, readInterceptedBody } from "../helpers/shopify-mock-agent.ts";
+import { seedActiveAccount } from "../helpers/seed-account.ts";
 import { startTestServer, type TestServer } from "../helpers/test-server.ts";
 
 /*
@@ -48,9 +49,14 @@ function expectInstall(): void {
   shopReply(GRAPHQL_PATH, { data: { shop: { email: "owner@real-shop.com", name: "Real", plan: { partnerDevelopment: false } } } });
 }
 
-const startRealServer = () => startTestServer({
-  SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "https://app.example.com", APP_ENCRYPTION_KEY: "ab".repeat(32),
-});
+/** The real server, with the shop already subscribed (tracking needs an active account). */
+const startRealServer = async () => {
+  const started = await startTestServer({
+    SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "https://app.example.com", APP_ENCRYPTION_KEY: "ab".repeat(32),
+  });
+  seedActiveAccount(started, SHOP);
+  return started;
+};
 const bearer = () => ({ authorization: `Bearer ${createSessionTokenSigner({ apiKey: API_KEY, apiSecret: API_SECRET }).sign({ shop: SHOP, now: Date.now() })}` });
 const putSiteId = (siteId: string) => fetch(`${server!.url}/api/tracking`, {
   method: "PUT", headers: { ...bearer(), "content-type": "application/json" }, body: JSON.stringify({ siteId }),
@@ -66,7 +72,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     const res = await putSiteId(` ${SITE_ID} `);
     expect(res.status).toBe(200);
     const embedUrl = `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${API_KEY}/mousestats-tracking`;
-    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl });
+    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
     expect(installation).toEqual([{ query: APP_INSTALLATION_ID_QUERY }]);
     expect(set).toEqual([{
       query: METAFIELDS_SET_MUTATION,
@@ -75,7 +81,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
 
     const read = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { metafield: { value: SITE_ID } } } });
     const got = await fetch(`${server.url}/api/tracking`, { headers: bearer() });
-    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl });
+    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
     expect(read).toEqual([{ query: APP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } }]);
   });
 

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { networkInterfaces } from "node:os";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionTokenSigner, createSessionTokenVerifier } from "../../shopify/session-token.ts";
 import { createPageRoutes, SANDBOX_DEFAULT_SHOP } from "./page-routes.ts";
 
@@ -66,25 +69,39 @@ describe("createPageRoutes: GET /", () => {
     expect((await embedded.request("/assets/sandbox-token?shop=my-shop.myshopify.com")).status).toBe(404);
   });
 
-  it("puts a session token valid for the shop in the sandbox page", async () => {
-    const body = await (await sandbox.request("/?shop=fresh-shop.myshopify.com")).text();
+});
+
+/** The sandbox page over real HTTP: it hands session tokens only to clients on this machine. */
+describe("createPageRoutes in sandbox mode, over HTTP", () => {
+  let server: ServerType;
+  let port: number;
+  const local = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+  // This machine's own non-loopback address: a request to it arrives from it, as a remote client would.
+  const lanAddress = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+
+  beforeAll(async () => {
+    server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: sandbox.fetch, hostname: "0.0.0.0", port: 0 }, () => resolve(s)); });
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("puts a session token valid for the shop in the page", async () => {
+    const body = await (await local("/?shop=fresh-shop.myshopify.com")).text();
     const token = metaContent(body, "sandbox-session-token");
     expect(metaContent(body, "sandbox-shop")).toBe("fresh-shop.myshopify.com");
     const result = await verifier.verify(token ?? "");
     expect(result).toMatchObject({ ok: true, shop: "fresh-shop.myshopify.com" });
   });
 
-  it("uses the demo shop in sandbox mode when the URL names none", async () => {
-    const res = await sandbox.request("/");
+  it("uses the demo shop when the URL names none", async () => {
+    const res = await local("/");
     const token = metaContent(await res.text(), "sandbox-session-token");
     expect(await verifier.verify(token ?? "")).toMatchObject({ ok: true, shop: SANDBOX_DEFAULT_SHOP });
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
-});
 
-describe("createPageRoutes: GET /assets/sandbox-token", () => {
-  it("returns a fresh token for the shop, not cached", async () => {
-    const res = await sandbox.request("/assets/sandbox-token?shop=fresh-shop.myshopify.com");
+  it("returns a fresh token for the shop at /assets/sandbox-token, not cached", async () => {
+    const res = await local("/assets/sandbox-token?shop=fresh-shop.myshopify.com");
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const { token } = (await res.json()) as { token: string };
@@ -92,8 +109,15 @@ describe("createPageRoutes: GET /assets/sandbox-token", () => {
   });
 
   it("refuses an invalid shop", async () => {
-    const res = await sandbox.request("/assets/sandbox-token?shop=evil.com");
-    expect(res.status).toBe(400);
+    expect((await local("/assets/sandbox-token?shop=evil.com")).status).toBe(400);
+  });
+
+  it.skipIf(!lanAddress)("hands no token to a client that is not on this machine (page nor endpoint)", async () => {
+    const res = await fetch(`http://${lanAddress}:${port}/assets/sandbox-token?shop=victim.myshopify.com`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toMatch(/eyJ/);
+    const page = await (await fetch(`http://${lanAddress}:${port}/?shop=victim.myshopify.com`)).text();
+    expect(metaContent(page, "sandbox-session-token") ?? "").toBe("");
   });
 });
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { parseShopDomain } from "../../shopify/shop-domain.ts";
+import { isLoopbackClient } from "../loopback-client.ts";
 import { loadPageAssets, serveAsset, type PageAssets } from "./page-assets.ts";
 import { renderPageHtml } from "./page-html.ts";
 
@@ -11,7 +12,8 @@ export interface PageRoutesOptions {
   apiKey: string;
   /**
    * Sandbox mode only: mints a short-lived session token for a shop, standing in for App
-   * Bridge, which is absent outside the Shopify admin. Never given in production.
+   * Bridge, which is absent outside the Shopify admin. Never given in production, and handed
+   * only to clients on this machine: a token for any shop must not be a request away.
    */
   sandboxTokens?: { sign(shop: string): string };
   /** Pre-loaded assets (tests); read from `./assets/` at creation otherwise. */
@@ -36,6 +38,7 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
     c.header("Referrer-Policy", "strict-origin-when-cross-origin");
     c.header("Link", '<https://cdn.shopify.com>; rel="preconnect"');
     const sandboxShop = shopParam === undefined ? SANDBOX_DEFAULT_SHOP : shop;
+    const mayMint = sandboxTokens !== undefined && isLoopbackClient(c);
     return c.html(renderPageHtml({
       apiKey: options.apiKey,
       assetVersions: {
@@ -43,7 +46,7 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
       },
       sandbox: sandboxTokens && {
         shop: sandboxShop,
-        token: sandboxShop ? sandboxTokens.sign(sandboxShop) : null,
+        token: sandboxShop && mayMint ? sandboxTokens.sign(sandboxShop) : null,
       },
     }));
   });
@@ -57,6 +60,7 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
     // Session tokens live 60 s; the sandbox page fetches a fresh one here, as App Bridge would mint one.
     page.get("/assets/sandbox-token", (c) => {
       c.header("Cache-Control", "no-store");
+      if (!isLoopbackClient(c)) return c.json({ error: "sandbox session tokens are handed out on this machine only (open the app at http://localhost)" }, 403);
       const shop = parseShopDomain(c.req.query("shop") ?? SANDBOX_DEFAULT_SHOP);
       if (!shop) return c.json({ error: "shop must be a valid *.myshopify.com domain" }, 400);
       return c.json({ token: sandboxTokens.sign(shop) });

@@ -61,7 +61,6 @@ export async function exerciseApp(options: ExerciseOptions): Promise<Collected> 
 
   await api("GET", "/api/account", A);
   await api("GET", "/api/tracking", A);
-  await api("PUT", "/api/tracking", A, { siteId: "123456" });
   const { confirmationUrl } = JSON.parse(await api("POST", "/api/billing/subscribe", A)) as { confirmationUrl: string };
   const confirm = new URL(confirmationUrl);
   const page = await get(`${confirm.pathname}${confirm.search}`);
@@ -69,13 +68,14 @@ export async function exerciseApp(options: ExerciseOptions): Promise<Collected> 
   await get("/sandbox/confirm", { method: "POST", body: new URLSearchParams({ charge, decision: "approve" }) });
   await waitFor(async () => (await accountStatus(A)) === "active", 30_000, "shop A's account active");
   await api("GET", "/api/account", A);
+  await api("PUT", "/api/tracking", A, { siteId: "123456" });
   const { url: loginUrl } = JSON.parse(await api("POST", "/api/login-link", A)) as { url: string };
   collected.loginTokens.push(new URL(loginUrl).searchParams.get("_token") ?? "");
   await api("POST", "/api/provisioning/retry", A);
 
   await api("GET", "/api/account", B);
   await webhook("orders/paid", B, orderPayload({ id: 1, email: "buyer@example.com", skus: ["MOUSESTATS-HEATMAPS"] }));
-  await webhook("app_purchases_one_time/update", B, { app_purchase_one_time: { admin_graphql_api_id: "gid://shopify/AppPurchaseOneTime/1", status: "ACTIVE", name: "x" } });
+  await webhook("app_purchases_one_time/update", B, { app_purchase_one_time: { admin_graphql_api_id: "gid://shopify/AppPurchaseOneTime/1", status: "ACTIVE", name: "MouseStats Heatmaps" } });
   await waitFor(() => sim.accounts.has("buyer@example.com") && sim.accounts.has("scan-b@example.com"), 30_000, "shop B's accounts");
   await webhook("customers/data_request", B, { shop_domain: B, customer: { id: 1, email: "buyer@example.com" }, orders_requested: [1], data_request: { id: 2 } });
   await webhook("customers/redact", B, { shop_domain: B, customer: { id: 1, email: "buyer@example.com" }, orders_to_redact: [1] });

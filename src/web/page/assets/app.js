@@ -14,8 +14,10 @@
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") || null;
   const sandboxShop = meta("sandbox-shop");
   const sandbox = { token: meta("sandbox-session-token"), at: Date.now() };
-  // Shopify appends charge_id when it sends the merchant back after approving the charge.
-  const returnedFromBilling = new URLSearchParams(window.location.search).has("charge_id");
+  // Shopify appends charge_id when it sends the merchant back after approving the charge; the
+  // first account request passes it on, and the app asks Shopify at once.
+  let chargeId = new URLSearchParams(window.location.search).get("charge_id");
+  const returnedFromBilling = chargeId !== null;
   const startedAt = Date.now();
   let polaris = Boolean(window.customElements?.get("s-button"));
   let account = null;
@@ -111,7 +113,9 @@
 
   async function refresh() {
     try {
-      render(await api("GET", "/api/account"));
+      const next = await api("GET", chargeId ? `/api/account?charge_id=${encodeURIComponent(chargeId)}` : "/api/account");
+      chargeId = null;
+      render(next);
       showBanner(null);
     } catch (err) {
       showBanner("We could not load your heatmaps account", err.message, true);

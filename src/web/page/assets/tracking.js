@@ -9,7 +9,11 @@ window.HeatmapsTracking = (function tracking() {
   const button = (action, label, variant) =>
     `<s-button variant="${variant}" data-action="${action}" data-testid="${action}-button">${V.esc(label)}</s-button>`;
 
-  function status(siteId) {
+  function status(siteId, withdrawnSiteId) {
+    if (!siteId && withdrawnSiteId) {
+      return `<p class="tracking-status" data-testid="tracking-status" data-set="false"><s-badge tone="warning">Switched off</s-badge>
+<span data-testid="tracking-withdrawn">Tracking was switched off when your subscription ended. Save site <strong>${V.esc(withdrawnSiteId)}</strong> again to record visits.</span></p>`;
+    }
     return siteId
       ? `<p class="tracking-status" data-testid="tracking-status" data-set="true"><s-badge tone="success">Site ID saved</s-badge>
 <span>Visits are recorded for MouseStats site <strong data-testid="tracking-saved-id">${V.esc(siteId)}</strong> once the app embed is on.</span></p>`
@@ -24,10 +28,10 @@ window.HeatmapsTracking = (function tracking() {
 <div class="actions">${button("reload", "Try again", "secondary")}</div>`
         : `<div class="loading-row"><s-spinner accessibilitylabel="Loading" size="base"></s-spinner><s-text>Loading tracking settings…</s-text></div>`;
     }
-    const { siteId } = state.settings;
-    const value = state.draft ?? siteId ?? "";
+    const { siteId, withdrawnSiteId } = state.settings;
+    const value = state.draft ?? siteId ?? withdrawnSiteId ?? "";
     const error = state.fieldError;
-    return `${status(siteId)}
+    return `${status(siteId, withdrawnSiteId)}
 <form class="tracking-form" data-testid="tracking-form" novalidate>
 <label for="tracking-site-id">1. Your MouseStats site ID</label>
 <div class="field-row"><input id="tracking-site-id" name="siteId" type="text" inputmode="numeric" autocomplete="off" spellcheck="false"

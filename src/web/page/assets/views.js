@@ -14,6 +14,7 @@ window.HeatmapsViews = (function views() {
     active: ["success", "Active"],
     failed: ["critical", "Needs attention"],
     inactive: ["warning", "Inactive"],
+    needs_review: ["warning", "Under review"],
   };
 
   const button = (action, label, variant) =>
@@ -113,6 +114,15 @@ Bars compare heatmap and playback figures.${stale}</p>`;
 </s-section>`;
   }
 
+  function needsReview(account) {
+    return `<s-section heading="Our support team will connect your heatmaps account" data-testid="view-needs-review">
+<s-paragraph>A MouseStats account for <strong data-testid="account-email">${esc(account.email)}</strong> already exists, and we could not
+confirm that it belongs to this store. To keep everyone's recordings private, support connects such an account by hand.</s-paragraph>
+<s-paragraph>Your subscription is safe, and nothing else is needed from you. Once support has connected the account, this page shows your
+plan and the Open heatmaps button.</s-paragraph>
+</s-section>`;
+  }
+
   function errorBanner(title, message, canReload) {
     return `<s-banner tone="critical" heading="${esc(title)}" data-testid="error-banner">
 <s-paragraph>${esc(message)}</s-paragraph>${canReload ? `<div class="actions">${button("reload", "Try again", "secondary")}</div>` : ""}
@@ -124,5 +134,5 @@ Bars compare heatmap and playback figures.${stale}</p>`;
 <a href="${esc(url)}" target="_blank" rel="noopener noreferrer" data-testid="login-link">Open heatmaps in a new tab</a></s-paragraph>`;
   }
 
-  return { BADGES, esc, byStatus: { none, pending, active, failed, inactive }, confirming, errorBanner, loginFallback };
+  return { BADGES, esc, byStatus: { none, pending, active, failed, inactive, needs_review: needsReview }, confirming, errorBanner, loginFallback };
 })();
