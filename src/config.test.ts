@@ -60,6 +60,39 @@ describe("parseConfig", () => {
     expect(problemsOf({ ...REAL, APP_ENCRYPTION_KEY: "c2hvcnQ=" })).toEqual([expect.stringMatching(/^APP_ENCRYPTION_KEY: must be 32 bytes/)]);
   });
 
+  it("charges what the reseller configures: billing plan defaults, and every BILLING_* variable read", () => {
+    expect(parseConfig({}).config.billing).toEqual({ name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true });
+    const { config } = parseConfig({ ...REAL, BILLING_PLAN_NAME: " Heatmaps Pro ", BILLING_PRICE: "49", BILLING_CURRENCY: "eur", BILLING_INTERVAL: "ANNUAL", BILLING_TRIAL_DAYS: "14" });
+    expect(config.billing).toEqual({ name: "Heatmaps Pro", amount: 49, currencyCode: "EUR", interval: "ANNUAL", trialDays: 14, test: false });
+  });
+
+  it("decides test charges by BILLING_TEST, never by NODE_ENV: real charges outside sandbox mode unless asked", () => {
+    expect(parseConfig(REAL).config.billing.test).toBe(false);
+    expect(parseConfig({ ...REAL, NODE_ENV: "development" }).config.billing.test).toBe(false);
+    expect(parseConfig({ ...REAL, BILLING_TEST: "true" }).config.billing.test).toBe(true);
+    expect(parseConfig({ BILLING_TEST: "false" }).config.billing.test).toBe(false);
+  });
+
+  it.each([
+    ["BILLING_PRICE", "0", "BILLING_PRICE: must be more than 0"],
+    ["BILLING_PRICE", "9.999", "BILLING_PRICE: must be an amount like 9.99 (at most two decimals)"],
+    ["BILLING_PRICE", "$10", "BILLING_PRICE: must be an amount like 9.99 (at most two decimals)"],
+    ["BILLING_CURRENCY", "DOLLARS", "BILLING_CURRENCY: must be an ISO 4217 currency code, like USD or EUR"],
+    ["BILLING_INTERVAL", "MONTHLY", "BILLING_INTERVAL: must be one of EVERY_30_DAYS, ANNUAL"],
+    ["BILLING_TRIAL_DAYS", "3000", "BILLING_TRIAL_DAYS: must be a whole number of days from 0 to 365"],
+    ["BILLING_TRIAL_DAYS", "-1", "BILLING_TRIAL_DAYS: must be a whole number of days from 0 to 365"],
+    ["BILLING_TEST", "yes", "BILLING_TEST: must be one of 0, 1, true, false"],
+  ])("refuses %s=%s with one clear line", (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  it("never runs the sandbox (which signs session tokens) with a real app secret", () => {
+    expect(problemsOf({ SHOPIFY_API_SECRET: "shpss_0123456789abcdef" })).toEqual([expect.stringMatching(/^SHOPIFY_API_SECRET: sandbox mode never signs with a real app secret/)]);
+    expect(problemsOf({ SHOPIFY_SANDBOX: "true", ...REAL })).toEqual([expect.stringMatching(/^SHOPIFY_API_SECRET: sandbox mode never signs/)]);
+    // A test secret of one's own stays allowed (tests and local set-ups).
+    expect(parseConfig({ SHOPIFY_API_SECRET: "my-local-test-secret" }).config.shopify).toMatchObject({ sandbox: true, apiSecret: "my-local-test-secret" });
+  });
+
   it("warns about a plain-http login URL outside sandbox mode", () => {
     expect(parseConfig(REAL).warnings).toEqual([expect.stringMatching(/MOUSESTATS_LOGIN_URL is plain http/)]);
   });

@@ -120,11 +120,6 @@ const EXPECTED: Partial<Record<keyof typeof envSchema.shape, string>> = {
   MOUSESTATS_TIMEOUT_MS: "must be a whole number of milliseconds from 100 to 10000",
   LOGIN_TOKEN_VALID_HOURS: "must be an integer from 1 to 24",
   METRICS_TOKEN: "must be at least 16 characters (for example the output of `openssl rand -hex 32`)",
-  BILLING_PLAN_NAME: "must be at most 255 characters",
-  BILLING_PRICE: "must be an amount like 9.99 (more than 0, at most two decimals)",
-  BILLING_CURRENCY: "must be an ISO 4217 currency code, like USD or EUR",
-  BILLING_TRIAL_DAYS: "must be a whole number of days from 0 to 365",
-  BILLING_TEST: "must be true or false",
 };
 
 /** `shopify app dev` (and Shopify's app template) puts the app's public URL in HOST. */
@@ -247,13 +242,16 @@ function parseEncryptionKey(raw: string | undefined): Buffer | string {
   return key.length === 32 ? key : "must be 32 bytes, given as base64 or 64 hex characters";
 }
 
-/** A plain sentence for a zod issue. Never zod's own message: it may quote the value (a secret). */
+/**
+ * A plain sentence for a zod issue. Our own messages in the schema start with "must" and pass
+ * through; zod's own are never used: they are worded for developers and may quote the value.
+ */
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message.startsWith("must ")) return issue.message;
   switch (issue.code) {
     case "invalid_type": return issue.expected === "number" ? "must be a number" : `must be a ${issue.expected}`;
     case "invalid_value": return `must be one of ${issue.values.map(String).join(", ")}`;
-    // A regex check always carries our own message in this schema; zod's would name the pattern.
-    case "invalid_format": return issue.format === "url" ? "must be an http(s) URL" : issue.format === "regex" ? issue.message : `must be a valid ${issue.format}`;
+    case "invalid_format": return issue.format === "url" ? "must be an http(s) URL" : `must be a valid ${issue.format}`;
     case "too_small": return issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
     case "too_big": return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
     case "custom": return issue.message;

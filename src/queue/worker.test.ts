@@ -22,6 +22,34 @@ describe("worker", () => {
     database.close();
   });
 
+  it("ends a job at its deadline, before its lease runs out, aborting its signal, and retries it", async () => {
+    let signalAborted = false;
+    let calls = 0;
+    const handler: JobHandler<null> = {
+      // The first attempt hangs and ignores its signal; what it started sees the abort.
+      run: (_p, { signal }) => {
+        calls++;
+        if (calls > 1) return Promise.resolve();
+        signal.addEventListener("abort", () => { signalAborted = true; });
+        return new Promise<void>(() => {});
+      },
+    };
+    const slowRetry = createJobQueue({ sqlite: database.sqlite, backoff: { baseMs: 60_000, capMs: 60_000 } });
+    const id = slowRetry.enqueue({ kind: "t", payload: null }) && 1;
+    worker = createWorker({ queue: slowRetry, logger, leaseMs: 400, deadlineMs: 150, handlers: { t: handler } });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(signalAborted).toBe(true);
+    // Failed within its lease (400 ms): back in the queue for a later attempt, never run twice at once.
+    expect(database.sqlite.prepare("select status, attempts, last_error from jobs where id = ?").get(id))
+      .toEqual({ status: "pending", attempts: 1, last_error: "the job ran past its deadline of 150 ms" });
+    expect(calls).toBe(1);
+  });
+
+  it("refuses a deadline that is not before the lease's end", () => {
+    expect(() => createWorker({ queue, logger, leaseMs: 100, deadlineMs: 100, handlers: {} })).toThrow(RangeError);
+  });
+
   it("wakes on notify without waiting for the idle poll", async () => {
     const ran: number[] = [];
     worker = createWorker({ queue, logger, idleWaitMs: 60_000, handlers: { t: { run: async (p: { n: number }) => { ran.push(p.n); } } } });

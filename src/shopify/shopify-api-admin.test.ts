@@ -6,6 +6,7 @@ import {
   APP_INSTALLATION_ID_QUERY,
   APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
+  BILLING_STATE_QUERY,
   METAFIELDS_SET_MUTATION,
   SHOP_INFO_QUERY,
 } from "./admin-graphql.ts";
@@ -275,6 +276,43 @@ describe("createShopifyApiAdmin: billing", () => {
     const err = await rejection(admin().createSubscription(session, { plan, returnUrl: "nope", test: true }));
     expect(err).toBeInstanceOf(ShopifyUserError);
     expect(err).toMatchObject({ messages: ["Return url is invalid"], operation: "createSubscription" });
+  });
+});
+
+describe("createShopifyApiAdmin: billing state (Shopify's word on subscriptions and purchases)", () => {
+  it("asks currentAppInstallation for every subscription and one-time purchase, newest first, and reads them", async () => {
+    const sent = expectPost(GRAPHQL_PATH, 200, { data: { currentAppInstallation: {
+      allSubscriptions: { nodes: [
+        { id: "gid://shopify/AppSubscription/2", name: "MouseStats Heatmaps", status: "ACTIVE", test: false, trialDays: 7, createdAt: "2026-11-01T00:00:00Z", currentPeriodEnd: "2026-12-01T00:00:00Z" },
+        { id: "gid://shopify/AppSubscription/1", name: "MouseStats Heatmaps", status: "CANCELLED", test: true, trialDays: 0, createdAt: "2026-10-01T00:00:00Z", currentPeriodEnd: null },
+      ] },
+      oneTimePurchases: { nodes: [{ id: "gid://shopify/AppPurchaseOneTime/9", name: "Credits", status: "ACTIVE", test: false, createdAt: "2026-09-01T00:00:00Z" }] },
+    } } });
+    const state = await admin().fetchBillingState(session);
+    expect(sent[0]?.body).toEqual({ query: BILLING_STATE_QUERY });
+    expect(BILLING_STATE_QUERY).toMatch(/allSubscriptions\(first: 25, reverse: true\)/);
+    expect(state).toEqual([
+      { id: "gid://shopify/AppSubscription/2", source: "subscription", name: "MouseStats Heatmaps", status: "ACTIVE", test: false, trialDays: 7, createdAt: new Date("2026-11-01T00:00:00Z"), currentPeriodEnd: new Date("2026-12-01T00:00:00Z") },
+      { id: "gid://shopify/AppSubscription/1", source: "subscription", name: "MouseStats Heatmaps", status: "CANCELLED", test: true, trialDays: 0, createdAt: new Date("2026-10-01T00:00:00Z"), currentPeriodEnd: null },
+      { id: "gid://shopify/AppPurchaseOneTime/9", source: "purchase", name: "Credits", status: "ACTIVE", test: false, trialDays: null, createdAt: new Date("2026-09-01T00:00:00Z"), currentPeriodEnd: null },
+    ]);
+  });
+
+  it("gives up on a call Shopify does not answer in time, with a timeout error", async () => {
+    agent.get(ORIGIN).intercept({ path: GRAPHQL_PATH, method: "POST" }).reply(200, { data: {} }).delay(2_000);
+    const slow = createShopifyApiAdmin({ apiKey: API_KEY, apiSecret: API_SECRET, appUrl: "https://app.example.com", logger: createSilentLogger(), timeoutMs: 200 });
+    const started = performance.now();
+    const err = await rejection(slow.fetchBillingState(session));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(err).toBeInstanceOf(ShopifyRequestError);
+    expect(err).toMatchObject({ code: "timeout", operation: "fetchBillingState" });
+  });
+
+  it("stops at once when the caller's signal aborts (a job's deadline), with the caller's reason", async () => {
+    agent.get(ORIGIN).intercept({ path: GRAPHQL_PATH, method: "POST" }).reply(200, { data: {} }).delay(2_000);
+    const deadline = new AbortController();
+    setTimeout(() => deadline.abort(new Error("job deadline")), 100);
+    await expect(admin().fetchShopInfo(session, { signal: deadline.signal })).rejects.toThrow("job deadline");
   });
 });
 
