@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closedLoopbackPort } from "../src/mousestats/serve-loopback.ts";
 import { pinnedCommand } from "./cpu-pinning.ts";
 
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-/** As `npm start` sets it: the compile cache then covers src/main.ts itself (no TypeScript stripper to load). */
-const COMPILE_CACHE = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "node-compile-cache");
+/** What `npm start` runs; it turns Node's compile cache on (NODE_COMPILE_CACHE moves it). */
+const START = fileURLToPath(new URL("../src/start.js", import.meta.url));
 const BARE = fileURLToPath(new URL("./bare-server.ts", import.meta.url));
 
 export interface ServerProcess {
@@ -20,16 +17,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node src/main.ts` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
+/** Starts `node src/start.js` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
 export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string }): Promise<ServerProcess> {
   const port = await closedLoopbackPort();
   const out = openSync(options.logFile, "a");
   const started = performance.now();
   // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, MAIN]);
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, START]);
   const child = spawn(command!, args, {
-    env: { NODE_COMPILE_CACHE: COMPILE_CACHE, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", out, out],
   });
   closeSync(out);

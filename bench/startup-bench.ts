@@ -13,7 +13,7 @@ export interface StartupResult {
   coldMs: number;
 }
 
-/** Start-up: from spawning `node src/main.ts` to the first 200 from /readyz, each on a new database (all migrations run). */
+/** Start-up: from spawning `node src/start.js` to the first 200 from /readyz, each on a new database (all migrations run). */
 export async function benchStartup(options: { cpus: CpuPlan; dir: string; mousestatsApiUrl: string; runs?: number }): Promise<StartupResult> {
   const start = async (name: string, extra: Record<string, string> = {}) => {
     const databaseUrl = join(options.dir, `startup-${name}.db`);

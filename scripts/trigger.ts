@@ -7,20 +7,34 @@ import { loadConfigOrExit } from "../src/config.ts";
 import { WebhookDeliveryError, createWebhookDeliverer } from "../src/sandbox/deliver-webhook.ts";
 import { createWebhookSigner } from "../src/shopify/webhook-hmac.ts";
 import { samplePayload } from "../src/webhooks/sample-payloads.ts";
+import { HANDLED_TOPICS } from "../src/webhooks/webhook-jobs.ts";
+import { triggerHint } from "./trigger-hint.ts";
 
 const USAGE = "usage: npm run trigger -- <topic> [--shop S] [--email E] [--sku K] [--status ST] [--url U]";
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    shop: { type: "string", default: "demo-shop.myshopify.com" },
-    email: { type: "string" }, sku: { type: "string" }, status: { type: "string" }, url: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const HELP = `${USAGE}\ntopics: ${HANDLED_TOPICS.join(", ")} (any other topic sends {})\n`;
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      shop: { type: "string", default: "demo-shop.myshopify.com" },
+      email: { type: "string" }, sku: { type: "string" }, status: { type: "string" }, url: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${HELP}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
 const topic = positionals[0];
-if (values.help || !topic) {
-  process.stdout.write(`${USAGE}\ntopics: app_subscriptions/update, app_purchases_one_time/update, orders/paid, app/uninstalled,\n        customers/data_request, customers/redact, shop/redact (any other topic sends {})\n`);
-  process.exit(topic ? 0 : 2);
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+if (!topic || positionals.length > 1) {
+  process.stderr.write(HELP);
+  process.exit(2);
 }
 const { config } = loadConfigOrExit();
 const baseUrl = (values.url ?? `http://localhost:${config.port}`).replace(/\/+$/, "").replace(/\/webhooks$/, "");
@@ -32,7 +46,8 @@ try {
   process.stdout.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${status} (event ${eventId}, webhook ${webhookId})\n`);
 } catch (err) {
   if (err instanceof WebhookDeliveryError && err.status !== null) {
-    process.stderr.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${err.status} (is SHOPIFY_API_SECRET the app's?)\n`);
+    const said = err.responseText.trim() === "" ? "" : `: ${err.responseText.trim()}`;
+    process.stderr.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${err.status}${said}\n${triggerHint(err.status)}\n`);
   } else {
     process.stderr.write(`could not reach ${baseUrl}/webhooks: ${err instanceof Error ? err.message : String(err)}\nIs the app running (npm start)?\n`);
   }

@@ -47,6 +47,7 @@ describe("parseConfig", () => {
   it("refuses sandbox mode and the simulator in production", () => {
     expect(problemsOf({ NODE_ENV: "production" })).toEqual([
       expect.stringMatching(/^SHOPIFY_SANDBOX: sandbox mode is refused/),
+      "SHOPIFY_APP_URL: required when NODE_ENV=production (the public https URL of the app)",
       expect.stringMatching(/^MOUSESTATS_PARTNER_ID: the bundled simulator is refused/),
     ]);
   });
@@ -94,6 +95,36 @@ describe("parseConfig", () => {
 
   it("warns about a plain-http login URL outside sandbox mode", () => {
     expect(parseConfig(REAL).warnings).toEqual([expect.stringMatching(/MOUSESTATS_LOGIN_URL is plain http/)]);
+  });
+
+  it("takes an http(s) HOST as the app URL and then listens on every interface (what `shopify app dev` sets)", () => {
+    const { config } = parseConfig({ HOST: "https://ready-set-go.trycloudflare.com", PORT: "51234" });
+    expect(config.host).toBeUndefined();
+    expect(config.shopify.appUrl).toBe("https://ready-set-go.trycloudflare.com");
+    expect(withListenPort(config, 40000).shopify.appUrl).toBe("https://ready-set-go.trycloudflare.com");
+    // SHOPIFY_APP_URL, when set, is still the app URL.
+    expect(parseConfig({ HOST: "https://tunnel.example.com", SHOPIFY_APP_URL: "https://app.example.com" }).config.shopify.appUrl).toBe("https://app.example.com");
+    expect(parseConfig({ HOST: "127.0.0.1" }).config).toMatchObject({ host: "127.0.0.1", shopify: { appUrl: "http://localhost:3000" } });
+    expect(problemsOf({ HOST: "https://" })).toEqual([expect.stringMatching(/^HOST: an http\(s\) value must be a valid URL/)]);
+  });
+
+  it("says what a value must be in plain words, one line per wrong value", () => {
+    expect(problemsOf({ MOUSESTATS_TIMEOUT_MS: "50" })).toEqual(["MOUSESTATS_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 10000"]);
+    expect(problemsOf({ MOUSESTATS_TIMEOUT_MS: "1.5" })).toEqual(["MOUSESTATS_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 10000"]);
+    expect(problemsOf({ PORT: "http" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
+    expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual(["LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"]);
+    // A wrong SHOPIFY_SANDBOX used to bring three "required outside sandbox mode" lines with it.
+    expect(problemsOf({ SHOPIFY_SANDBOX: "yes" })).toEqual(["SHOPIFY_SANDBOX: must be true or false"]);
+    // Blank is unset, as empty is: no "too small" line and no "set both" line on top of it.
+    expect(problemsOf({ MOUSESTATS_PARTNER_ID: "  ", MOUSESTATS_PARTNER_SECRET: " " })).toEqual([]);
+  });
+
+  it("reads METRICS_TOKEN, which must be long enough to be a secret", () => {
+    expect(parseConfig({}).config.metricsToken).toBeUndefined();
+    expect(parseConfig({ METRICS_TOKEN: "0123456789abcdef" }).config.metricsToken).toBe("0123456789abcdef");
+    const problems = problemsOf({ METRICS_TOKEN: "short-tok" });
+    expect(problems).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 16 characters/)]);
+    expect(problems[0]).not.toContain("short-tok");
   });
 
   it("moves default URLs to the real port when listening on port 0", () => {

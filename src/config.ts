@@ -17,14 +17,15 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export interface AppConfig {
   readonly nodeEnv: string;
   readonly port: number;
-  readonly host: string;
+  /** Listen address; undefined: every interface (IPv4 and IPv6), as when HOST is the app's URL. */
+  readonly host: string | undefined;
   readonly databaseUrl: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shopify: {
     readonly apiKey: string;
     readonly apiSecret: string;
     readonly appUrl: string;
-    /** True when SHOPIFY_APP_URL was not set and appUrl follows the listen port. */
+    /** True when neither SHOPIFY_APP_URL nor a URL in HOST was set, so appUrl follows the listen port. */
     readonly appUrlFromPort: boolean;
     readonly sandbox: boolean;
   };
@@ -43,6 +44,8 @@ export interface AppConfig {
   readonly addonSkus: readonly string[];
   /** 32-byte AES-256-GCM key for access tokens at rest. */
   readonly encryptionKey: Buffer;
+  /** Bearer token for `/metrics`; unset: open in sandbox mode, 404 outside it. */
+  readonly metricsToken: string | undefined;
   /** The add-on subscription (`BILLING_*`). */
   readonly billing: Readonly<BillingPlan>;
 }
@@ -88,6 +91,7 @@ const envSchema = z.object({
     .default(1),
   ADDON_SKUS: z.string().default(""),
   APP_ENCRYPTION_KEY: optionalText,
+  METRICS_TOKEN: z.string().trim().min(16).optional(),
   BILLING_PLAN_NAME: z.string().trim().min(1).max(255).default("MouseStats Heatmaps"),
   BILLING_PRICE: z.string().trim().regex(/^\d{1,7}(\.\d{1,2})?$/, "must be an amount like 9.99 (at most two decimals)")
     .transform(Number).pipe(z.number().positive("must be more than 0")).default(9.99),
@@ -101,6 +105,25 @@ const envSchema = z.object({
 });
 
 const SUPPORTED_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+
+/** Every variable the app reads, for checks that README, .env.example and the deploy files name only these. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly string[];
+
+/**
+ * What each variable must be, in the words of the configuration error. A variable not listed here
+ * gets a plain sentence made from zod's issue (see describeIssue).
+ */
+const EXPECTED: Partial<Record<keyof typeof envSchema.shape, string>> = {
+  PORT: "must be a whole number from 0 to 65535",
+  SHOPIFY_SANDBOX: "must be true or false",
+  MOUSESTATS_ACTIVE_FREE_PLAN: "must be true or false",
+  MOUSESTATS_TIMEOUT_MS: "must be a whole number of milliseconds from 100 to 10000",
+  LOGIN_TOKEN_VALID_HOURS: "must be an integer from 1 to 24",
+  METRICS_TOKEN: "must be at least 16 characters (for example the output of `openssl rand -hex 32`)",
+};
+
+/** `shopify app dev` (and Shopify's app template) puts the app's public URL in HOST. */
+const URL_IN_HOST = /^https?:\/\//i;
 
 type Env = Record<string, string | undefined>;
 
@@ -120,44 +143,55 @@ export function loadEnv(processEnv: Env = process.env, dotenvPath = ".env"): Env
  * together as a ConfigError; messages name the variable, never its value.
  */
 export function parseConfig(env: Env): ParsedConfig {
-  // Empty strings mean "unset", as in most .env files.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  // Empty (or blank) values mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = envSchema.safeParse(cleaned);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${describeIssue(i)}`);
+  // One line per variable, however many of zod's checks it failed.
+  const invalid = new Map<string, string>();
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const name = String(issue.path[0]);
+    if (!invalid.has(name)) invalid.set(name, EXPECTED[name as keyof typeof EXPECTED] ?? describeIssue(issue));
+  }
+  const hostUrl = cleaned.HOST !== undefined && URL_IN_HOST.test(cleaned.HOST.trim()) ? httpUrl.safeParse(cleaned.HOST.trim()) : undefined;
+  if (hostUrl && !hostUrl.success) invalid.set("HOST", "an http(s) value must be a valid URL (the app's URL, as `shopify app dev` sets it)");
+  const problems = [...invalid].map(([name, text]) => `${name}: ${text}`);
   const warnings: string[] = [];
 
-  // Cross-variable rules read the raw strings so they are reported even when a type check failed.
+  // Cross-variable rules read the raw strings so they are reported even when a type check failed,
+  // but not on top of a variable already reported: one wrong value gives one line.
   const nodeEnv = cleaned.NODE_ENV ?? "development";
   const sandboxRaw = cleaned.SHOPIFY_SANDBOX;
   const sandbox = sandboxRaw === undefined ? cleaned.SHOPIFY_API_KEY === undefined : sandboxRaw === "true" || sandboxRaw === "1";
-  if (sandbox && nodeEnv === "production") {
+  const sandboxKnown = !invalid.has("SHOPIFY_SANDBOX");
+  if (sandboxKnown && sandbox && nodeEnv === "production") {
     problems.push("SHOPIFY_SANDBOX: sandbox mode is refused when NODE_ENV=production; set SHOPIFY_API_KEY and SHOPIFY_API_SECRET");
   }
-  if (!sandbox && !cleaned.SHOPIFY_API_KEY) problems.push("SHOPIFY_API_KEY: required outside sandbox mode");
+  if (sandboxKnown && !sandbox && !cleaned.SHOPIFY_API_KEY) problems.push("SHOPIFY_API_KEY: required outside sandbox mode");
   // The sandbox hands out session tokens signed with the app secret (to its own page): with a
   // real app's secret those would be valid for any shop of that app.
-  if (sandbox && cleaned.SHOPIFY_API_SECRET?.startsWith("shpss_")) {
+  if (sandboxKnown && sandbox && cleaned.SHOPIFY_API_SECRET?.startsWith("shpss_")) {
     problems.push("SHOPIFY_API_SECRET: sandbox mode never signs with a real app secret (shpss_…); set SHOPIFY_API_KEY to run against Shopify, or use a test secret of your own");
   }
-  if (!sandbox && !cleaned.SHOPIFY_API_SECRET) problems.push("SHOPIFY_API_SECRET: required outside sandbox mode");
+  if (sandboxKnown && !sandbox && !cleaned.SHOPIFY_API_SECRET) problems.push("SHOPIFY_API_SECRET: required outside sandbox mode");
 
   const simulated = cleaned.MOUSESTATS_PARTNER_ID === undefined && cleaned.MOUSESTATS_PARTNER_SECRET === undefined;
   if (!simulated && (!cleaned.MOUSESTATS_PARTNER_ID || !cleaned.MOUSESTATS_PARTNER_SECRET)) {
     problems.push("MOUSESTATS_PARTNER_ID and MOUSESTATS_PARTNER_SECRET: set both, or neither to use the bundled simulator");
+  }
+  if (nodeEnv === "production" && cleaned.SHOPIFY_APP_URL === undefined && hostUrl === undefined) {
+    problems.push("SHOPIFY_APP_URL: required when NODE_ENV=production (the public https URL of the app)");
   }
   if (simulated && nodeEnv === "production") {
     problems.push("MOUSESTATS_PARTNER_ID: the bundled simulator is refused when NODE_ENV=production; set the reseller credentials");
   }
 
   const encryptionKey = parseEncryptionKey(cleaned.APP_ENCRYPTION_KEY ?? (sandbox ? SANDBOX_ENCRYPTION_KEY : undefined));
-  if (typeof encryptionKey === "string") problems.push(`APP_ENCRYPTION_KEY: ${encryptionKey}`);
+  if (typeof encryptionKey === "string" && (sandboxKnown || cleaned.APP_ENCRYPTION_KEY !== undefined)) problems.push(`APP_ENCRYPTION_KEY: ${encryptionKey}`);
 
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
-  const appUrl = e.SHOPIFY_APP_URL ?? `http://localhost:${e.PORT}`;
+  const appUrl = e.SHOPIFY_APP_URL ?? hostUrl?.data ?? `http://localhost:${e.PORT}`;
   const loopback = `http://127.0.0.1:${e.PORT}${SIMULATOR_MOUNT_PATH}/api`;
   const loginUrl = simulated ? `${appUrl}${SIMULATOR_MOUNT_PATH}/api/doLogin` : e.MOUSESTATS_LOGIN_URL;
   if (!sandbox && loginUrl.startsWith("http:")) {
@@ -167,14 +201,15 @@ export function parseConfig(env: Env): ParsedConfig {
   const config: AppConfig = {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    // Like Shopify's app template (vite.config.ts): a URL in HOST is the app URL, not an address.
+    host: hostUrl ? undefined : e.HOST,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     shopify: {
       apiKey: e.SHOPIFY_API_KEY ?? SANDBOX_API_KEY,
       apiSecret: e.SHOPIFY_API_SECRET ?? SANDBOX_API_SECRET,
       appUrl,
-      appUrlFromPort: e.SHOPIFY_APP_URL === undefined,
+      appUrlFromPort: e.SHOPIFY_APP_URL === undefined && hostUrl === undefined,
       sandbox,
     },
     mousestats: {
@@ -189,6 +224,7 @@ export function parseConfig(env: Env): ParsedConfig {
     loginTokenValidHours: e.LOGIN_TOKEN_VALID_HOURS,
     addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
     encryptionKey: encryptionKey as Buffer,
+    metricsToken: e.METRICS_TOKEN,
     billing: {
       name: e.BILLING_PLAN_NAME, amount: e.BILLING_PRICE, currencyCode: e.BILLING_CURRENCY, interval: e.BILLING_INTERVAL,
       trialDays: e.BILLING_TRIAL_DAYS,
@@ -206,12 +242,21 @@ function parseEncryptionKey(raw: string | undefined): Buffer | string {
   return key.length === 32 ? key : "must be 32 bytes, given as base64 or 64 hex characters";
 }
 
+/**
+ * A plain sentence for a zod issue. Our own messages in the schema start with "must" and pass
+ * through; zod's own are never used: they are worded for developers and may quote the value.
+ */
 function describeIssue(issue: z.core.$ZodIssue): string {
-  // zod's own messages may quote the received value; for secrets that must not happen.
-  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
-  if (issue.code === "invalid_value") return `must be one of ${issue.values.map(String).join(", ")}`;
-  if (issue.code === "invalid_format" && issue.format === "url") return "must be an http(s) URL";
-  return issue.message;
+  if (issue.message.startsWith("must ")) return issue.message;
+  switch (issue.code) {
+    case "invalid_type": return issue.expected === "number" ? "must be a number" : `must be a ${issue.expected}`;
+    case "invalid_value": return `must be one of ${issue.values.map(String).join(", ")}`;
+    case "invalid_format": return issue.format === "url" ? "must be an http(s) URL" : `must be a valid ${issue.format}`;
+    case "too_small": return issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
+    case "too_big": return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case "custom": return issue.message;
+    default: return "is not valid";
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,14 +1,7 @@
-import { enableCompileCache } from "node:module";
-
-// Node's on-disk cache of compiled modules and of type-stripped TypeScript (in the OS temp
-// folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The app's modules are imported below,
-// after it is on. Measured on this machine: import of the server 540 -> 330 ms once warm.
-// `npm start` also sets NODE_COMPILE_CACHE, so that this file itself comes from the cache and
-// the TypeScript stripper is never loaded (another 30-40 ms).
-enableCompileCache();
-const { loadConfigOrExit } = await import("./config.ts");
-const { createLogger } = await import("./logger.ts");
-const { startServer } = await import("./server.ts");
+import { loadConfigOrExit } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
+import { describeStartupFailure } from "./startup-failure.ts";
 
 /** `npm start`: parse the configuration, start the server, stop gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -16,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   for (const warning of warnings) logger.warn(warning);
 
-  const running = await startServer({ config, logger });
+  const running = await startServer({ config, logger }).catch((err: unknown) => exitWith(describeStartupFailure(err, config)));
   const c = running.config;
   const shopifyMode = c.shopify.sandbox ? "sandbox shop (no Shopify calls)" : "Shopify";
   const mousestatsMode = c.mousestats.simulated ? `bundled MouseStats simulator at ${c.shopify.appUrl}/mousestats-simulator` : "MouseStats Reseller API";
@@ -25,6 +18,7 @@ async function main(): Promise<void> {
     `\nMouseStats Heatmaps for Shopify is running.\n` +
     `  Mode:       ${shopifyMode}; ${mousestatsMode}\n` +
     `  Database:   ${c.databaseUrl}\n` +
+    `  Node.js:    ${process.versions.node}\n` +
     (c.shopify.sandbox ? `  Open:       ${c.shopify.appUrl}/?shop=demo-shop.myshopify.com\n` : `  App URL:    ${c.shopify.appUrl} (open the app from the Shopify admin)\n`) +
     `  Webhooks:   POST ${c.shopify.appUrl}/webhooks\n\n`,
   );
@@ -42,4 +36,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
-await main();
+/** Start-up failures end like configuration errors: one line on stderr, exit code 1. */
+function exitWith(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+await main().catch((err: unknown) => exitWith(describeStartupFailure(err)));

@@ -90,9 +90,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const simulator = config.mousestats.simulated
     ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
     : undefined;
+  const metrics = createMetrics(database.sqlite);
   const mousestats = createMouseStatsClient({
     baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
     partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: logger.child({ scope: "mousestats" }),
+    onCall: ({ operation, outcome, seconds }) => metrics.mousestatsCalls.observe({ operation, outcome }, seconds),
   });
   const signer = createWebhookSigner(config.shopify.apiSecret);
   const sandbox = config.shopify.sandbox ? await loadSandbox() : undefined;
@@ -103,7 +105,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(config.encryptionKey) });
   const offlineAccess = createOfflineAccess({ admin, storage, db: database.db, now, logger });
   const verifier = createSessionTokenVerifier({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, now });
-  const metrics = createMetrics(database.sqlite);
 
   let worker: Worker | undefined;
   const wake = () => worker?.notify();
@@ -130,7 +131,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     tracking,
     isNotInstalled: (err) => err instanceof ShopNotInstalledError,
   });
-  worker = createWorker({ queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now });
+  worker = createWorker({
+    queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now,
+    onAttempt: (kind, outcome) => {
+      metrics.jobAttempts.inc({ kind, outcome: outcome === "retry" || outcome === "failed" ? "error" : outcome });
+      if (outcome === "failed") metrics.jobFailures.inc({ kind });
+    },
+  });
 
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
   const webhookOptions: WebhookRouteOptions = {
@@ -140,6 +147,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   app = createApp({
     logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
+    metricsAccess: { token: config.metricsToken, sandbox: config.shopify.sandbox },
     isReady: () => isDatabaseReady(database, expectedMigrations),
     routes: {
       webhooks: createWebhookRoute(webhookOptions),
@@ -213,7 +221,8 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** `POST /webhooks` goes straight to its node:http listener (the hot path); everything else through hono. */
 function listen(config: AppConfig, fetch: (request: Request, env: unknown) => Response | Promise<Response>, webhooks: () => NodeListener | undefined): Promise<Server> {
-  const viaHono = getRequestListener(fetch, { hostname: config.host });
+  // hostname: only for a request without a Host header.
+  const viaHono = getRequestListener(fetch, { hostname: config.host ?? "localhost" });
   const server = createServer((req, res) => {
     const direct = req.method === "POST" && (req.url === "/webhooks" || req.url?.startsWith("/webhooks?")) ? webhooks() : undefined;
     if (direct) direct(req, res);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/start.js", import.meta.url));
 const OUTPUT_LINES_KEPT = 300;
 
 export interface AppSupervisor {
@@ -19,7 +19,7 @@ export interface AppSupervisor {
   tail(lines?: number): string;
 }
 
-/** Runs `node src/main.ts` as a child process, the way `npm start` does, and kills it on demand. */
+/** Runs `node src/start.js` as a child process, as `npm start` does, and kills it on demand. */
 export function createAppSupervisor(options: { port: number; env: Record<string, string> }): AppSupervisor {
   const url = `http://127.0.0.1:${options.port}`;
   const lines: string[] = [];

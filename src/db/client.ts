@@ -22,20 +22,55 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
 }
 
-/** Opens (creating the folder of) a SQLite file or `:memory:`, sets pragmas, applies migrations. */
+/** What went wrong while opening the database, and where: its folder, the file, or a migration. */
+export class DatabaseOpenError extends Error {
+  readonly stage: "folder" | "open" | "migrate";
+  /** The folder (stage "folder") or the database file. */
+  readonly path: string;
+  constructor(stage: DatabaseOpenError["stage"], path: string, cause: unknown) {
+    const what = { folder: "cannot create the database folder", open: "cannot open the database", migrate: "cannot migrate the database" }[stage];
+    super(`${what} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "DatabaseOpenError";
+    this.stage = stage;
+    this.path = path;
+  }
+}
+
+/**
+ * Opens (creating the folder of) a SQLite file or `:memory:`, sets pragmas, applies migrations.
+ * @throws DatabaseOpenError naming the step that failed
+ */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Sqlite(path);
-  sqlite.pragma("journal_mode = WAL");
-  // NORMAL in WAL mode: a commit survives a process crash (what the queue needs); only an
-  // OS crash or power loss can lose the last transactions.
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("temp_store = MEMORY");
+  if (path !== ":memory:") {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw new DatabaseOpenError("folder", dirname(path), err);
+    }
+  }
+  let sqlite: Sqlite.Database | undefined;
+  try {
+    sqlite = new Sqlite(path);
+    sqlite.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a commit survives a process crash (what the queue needs); only an
+    // OS crash or power loss can lose the last transactions.
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("temp_store = MEMORY");
+  } catch (err) {
+    sqlite?.close();
+    throw new DatabaseOpenError("open", path, err);
+  }
   const db = drizzle(sqlite, { schema });
-  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, sqlite, close: () => sqlite.open && sqlite.close() };
+  try {
+    if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (err) {
+    sqlite.close();
+    throw new DatabaseOpenError("migrate", path, err);
+  }
+  const opened = sqlite;
+  return { db, sqlite: opened, close: () => opened.open && opened.close() };
 }
 
 /** True when the connection answers and every migration in the journal has been applied. */

@@ -11,9 +11,10 @@ import { assertValidHours, buildLoginUrl, isLoginToken } from "./login-token.ts"
 import { containsSecret } from "./redact.ts";
 import { normalizeReplyText } from "./reply-text.ts";
 import { sendRequest } from "./send-request.ts";
-import type { RequestContext } from "./send-request.ts";
+import type { CallRecord, RequestContext } from "./send-request.ts";
 
 export type { MouseStatsAccount, MouseStatsUsage } from "./get-account-reply.ts";
+export type { CallOutcome, CallRecord } from "./send-request.ts";
 
 export interface MouseStatsClientOptions {
   /** Base of `/CreateAccount`, `/GetAccount`, `/GenerateLoginToken`, e.g. `https://ssl.mousestats.com/api`. */
@@ -29,6 +30,8 @@ export interface MouseStatsClientOptions {
   logger: Logger;
   /** Clock for `Retry-After` dates. @default Date.now */
   now?: () => number;
+  /** Told of every request once it ends (metrics). */
+  onCall?: (call: CallRecord) => void;
 }
 
 export interface CreateAccountInput {
@@ -86,6 +89,7 @@ export function createMouseStatsClient(options: MouseStatsClientOptions): MouseS
     timeoutMs: options.timeoutMs ?? 10_000,
     logger: options.logger,
     now: options.now ?? Date.now,
+    onCall: options.onCall,
   };
 
   return {

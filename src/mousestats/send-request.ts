@@ -21,6 +21,26 @@ export interface RequestContext {
   timeoutMs: number;
   logger: Logger;
   now: () => number;
+  onCall?: ((call: CallRecord) => void) | undefined;
+}
+
+export type CallOutcome = "ok" | "permission_denied" | "http_error" | "timeout" | "network_error" | "unexpected_reply" | "aborted";
+
+/** One finished request, for metrics. */
+export interface CallRecord {
+  operation: MouseStatsOperation;
+  outcome: CallOutcome;
+  seconds: number;
+}
+
+function outcomeOf(failure: unknown): CallOutcome {
+  if (failure === undefined) return "ok";
+  if (failure instanceof MouseStatsPermissionDeniedError) return "permission_denied";
+  if (failure instanceof MouseStatsHttpError) return "http_error";
+  if (failure instanceof MouseStatsTimeoutError) return "timeout";
+  if (failure instanceof MouseStatsNetworkError) return "network_error";
+  if (failure instanceof MouseStatsUnexpectedReplyError) return "unexpected_reply";
+  return "aborted";
 }
 
 export interface RequestOptions {
@@ -96,27 +116,30 @@ function classify(context: RequestContext, operation: MouseStatsOperation, respo
 export async function sendRequest(context: RequestContext, options: RequestOptions): Promise<MouseStatsReply> {
   const secrets = [context.partnerSecret, ...(options.secrets ?? [])];
   const startedAt = performance.now();
-  const log = (status: number | undefined, outcome: string) =>
+  const log = (status: number | undefined, failure: unknown) => {
+    const ms = performance.now() - startedAt;
     context.logger.debug(
       {
         op: options.operation,
         email: maskEmail(options.email),
         status,
-        durationMs: Math.round(performance.now() - startedAt),
-        outcome,
+        durationMs: Math.round(ms),
+        outcome: failure === undefined ? "ok" : failure instanceof Error ? failure.name : "aborted",
       },
       "mousestats call",
     );
+    context.onCall?.({ operation: options.operation, outcome: outcomeOf(failure), seconds: ms / 1000 });
+  };
   let exchanged: Awaited<ReturnType<typeof exchange>>;
   try {
     exchanged = await exchange(context, options, secrets);
   } catch (err) {
-    log(undefined, err instanceof Error ? err.name : "aborted");
+    log(undefined, err ?? "aborted");
     throw err;
   }
   const { response, body } = exchanged;
   const failure = classify(context, options.operation, response, body);
-  log(response.status, failure ? failure.name : "ok");
+  log(response.status, failure);
   if (failure) throw failure;
   return { status: response.status, body };
 }

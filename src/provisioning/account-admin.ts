@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, ne, or } from "../db/drizzle.ts";
+import { and, desc, eq, inArray, isNotNull, ne, or } from "../db/drizzle.ts";
 import type { Database, Db } from "../db/client.ts";
 import { accounts, shopAccounts, shopBilling, shops } from "../db/schema.ts";
 import { accountOwner } from "./account-owner.ts";
@@ -6,13 +6,25 @@ import { createAccountStore, SHOP_OWNED_SOURCES } from "./account-store.ts";
 import { JOB_KINDS, provisionAccountKey } from "./job-kinds.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 
-/** Support staff's view of accounts (the `accounts` CLI). */
-export function listAccounts(db: Db) {
+export interface ListAccountsOptions {
+  /** Only accounts whose provisioning failed, or that are retrying after an error. */
+  failed?: boolean;
+}
+
+/**
+ * Support staff's view of accounts (the `accounts` CLI): one row per shop that may use an
+ * account, with its access and why the row exists (subscription, purchase or order, and the
+ * billing object or order behind it); an account no shop holds yet has one row without a shop.
+ */
+export function listAccounts(db: Db, options: ListAccountsOptions = {}) {
+  const stuck = or(eq(accounts.status, "failed"), and(eq(accounts.status, "pending"), isNotNull(accounts.lastError)));
   return db.select({
-    email: accounts.email, status: accounts.status, plan: accounts.planName, daysLeft: accounts.planDaysLeft,
-    shops: shopAccounts.shop, error: accounts.lastError,
+    email: accounts.email, status: accounts.status, shop: shopAccounts.shop, access: shopAccounts.access,
+    source: shopAccounts.source, sourceRef: shopAccounts.sourceRef, plan: accounts.planName, daysLeft: accounts.planDaysLeft,
+    error: accounts.lastError,
   }).from(accounts).leftJoin(shopAccounts, eq(shopAccounts.accountEmail, accounts.email))
-    .orderBy(desc(accounts.updatedAt)).all();
+    .where(options.failed ? stuck : undefined)
+    .orderBy(desc(accounts.updatedAt), shopAccounts.id).all();
 }
 
 /** Everything known about an email or a shop domain. */

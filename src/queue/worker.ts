@@ -39,13 +39,18 @@ export interface WorkerOptions {
   workerId?: string;
   /** The queue's clock, for the sleep until the next due job. */
   now?: () => number;
+  /** After each run of a job: it succeeded, failed and will retry, failed for good, or asked to run later. */
+  onAttempt?: (kind: string, outcome: AttemptOutcome) => void;
 }
+
+export type AttemptOutcome = "succeeded" | "retry" | "failed" | "deferred";
 
 export interface StopResult { finished: number; released: number }
 
 /** Runs due jobs with a concurrency limit; wakes at once on `notify()` (call it after enqueueing). */
 export function createWorker(options: WorkerOptions) {
   const { queue, handlers, logger, concurrency = 4, leaseMs = 60_000, idleWaitMs = 1000, now = Date.now } = options;
+  const onAttempt = options.onAttempt ?? (() => {});
   const deadlineMs = options.deadlineMs ?? leaseMs - 5000;
   if (deadlineMs >= leaseMs) throw new RangeError("the job deadline must come before the lease ends");
   const workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -93,6 +98,7 @@ export function createWorker(options: WorkerOptions) {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       // A handler that ignores its signal still ends here at the deadline; what it started is aborted through the signal.
       await untilAborted(handler.run(job.payload as never, ctx), signal);
+      onAttempt(job.kind, "succeeded");
       if (queue.complete(job, { redactPayload: handler.redactPayloadWhenDone })) log.info("job succeeded");
       else log.warn("job finished after its lease was lost; result kept, row left to its new owner");
     } catch (err) {
@@ -101,10 +107,12 @@ export function createWorker(options: WorkerOptions) {
       const message = deadline.aborted && !stopSignal.aborted ? `the job ran past its deadline of ${deadlineMs} ms` : err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLaterError) {
         const outcome = queue.fail(job, message, { retryAfterMs: err.delayMs });
+        onAttempt(job.kind, "deferred");
         log.warn({ retryInMs: err.delayMs, outcome }, "job asked to retry later");
         return;
       }
       const outcome = queue.fail(job, message, { permanent: err instanceof PermanentJobError });
+      onAttempt(job.kind, outcome.status === "pending" ? "retry" : "failed");
       if (outcome.status === "pending") {
         log.warn({ err: message, nextRunAt: new Date(outcome.runAtMs).toISOString() }, "job failed; will retry");
       } else {

@@ -22,11 +22,14 @@ export interface WebhookDelivererOptions {
 /** The app answered with a non-2xx status (`status`), or not at all (`status` null). */
 export class WebhookDeliveryError extends Error {
   readonly status: number | null;
+  /** The start of the app's answer (it names the problem), when there was one. */
+  readonly responseText: string;
 
-  constructor(topic: string, status: number | null, cause?: unknown) {
-    super(`Webhook ${topic} was not accepted: ${status === null ? "no response" : `HTTP ${status}`}`, cause === undefined ? undefined : { cause });
+  constructor(topic: string, status: number | null, options: { cause?: unknown; responseText?: string } = {}) {
+    super(`Webhook ${topic} was not accepted: ${status === null ? "no response" : `HTTP ${status}`}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WebhookDeliveryError";
     this.status = status;
+    this.responseText = options.responseText ?? "";
   }
 }
 
@@ -64,10 +67,13 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new WebhookDeliveryError(topic, null, err);
+      throw new WebhookDeliveryError(topic, null, { cause: err });
+    }
+    if (!response.ok) {
+      const responseText = (await response.text().catch(() => "")).slice(0, 500);
+      throw new WebhookDeliveryError(topic, response.status, { responseText });
     }
     await response.body?.cancel();
-    if (!response.ok) throw new WebhookDeliveryError(topic, response.status);
     return { status: response.status, webhookId, eventId };
   };
 }

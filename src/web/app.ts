@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import { ShopNotInstalledError, ShopifyAdminError, ShopifyThrottledError, ShopifyUnauthorizedError } from "../shopify/errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
+import { metricsAccess, type MetricsAccessOptions } from "./metrics-access.ts";
 
 export interface AppRoutes {
   webhooks: Hono;
@@ -20,6 +21,8 @@ export interface AppRoutes {
 export interface AppDeps {
   routes: AppRoutes;
   metrics: Metrics;
+  /** Who may read `/metrics` (METRICS_TOKEN, sandbox mode). */
+  metricsAccess: MetricsAccessOptions;
   logger: Logger;
   isReady: () => boolean;
   simulatorMountPath: string;
@@ -38,7 +41,12 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", (c) => (deps.isReady() ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
-  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  app.get("/metrics", async (c) => {
+    const access = metricsAccess(deps.metricsAccess, c.req.header("authorization"));
+    if (access === "hide") return c.json({ error: "not found" }, 404);
+    if (access === "refuse") return c.json({ error: "send Authorization: Bearer <METRICS_TOKEN>" }, 401, { "WWW-Authenticate": 'Bearer realm="metrics"' });
+    return c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
+  });
   app.route("/webhooks", routes.webhooks);
   app.route("/api", routes.api);
   if (routes.sandbox) app.route("/sandbox", routes.sandbox);

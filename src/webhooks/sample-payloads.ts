@@ -41,6 +41,8 @@ export function samplePayload(topic: string, o: SampleOptions): Record<string, u
     }
     case "app/uninstalled":
       return { id, name: handle, email: o.email ?? `${handle}@example.com`, domain: o.shop, myshopify_domain: o.shop, plan_name: "basic" };
+    case "app/scopes_update":
+      return { id, shop_id: shopGid, previous: [], current: ["read_orders"], updated_at: at };
     case "customers/data_request":
       return { shop_id: id, shop_domain: o.shop, orders_requested: [id + 10], customer: { id: id + 1, email: o.email ?? "customer@example.com", phone: null }, data_request: { id: id + 2 } };
     case "customers/redact":

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { samplePayload } from "./sample-payloads.ts";
-import { planWebhook } from "./webhook-jobs.ts";
+import { HANDLED_TOPICS, planWebhook } from "./webhook-jobs.ts";
 
 const shop = "plan.myshopify.com";
 const rules = (addonSkus: string[]) => ({ addonSkus, billingPlanName: "MouseStats Heatmaps" });
@@ -9,6 +9,15 @@ const planText = (topic: string, text: string, addonSkus: string[] = ["heat"]) =
 const plan = (topic: string, body: unknown, addonSkus: string[] = ["heat"]) => planText(topic, JSON.stringify(body), addonSkus);
 
 describe("planWebhook", () => {
+  it.each(HANDLED_TOPICS)("plans jobs for the handled topic %s", (topic) => {
+    const result = plan(topic, samplePayload(topic, { shop, sku: "heat", email: "a@b.com" }));
+    expect(result).toMatchObject({ kind: "jobs" });
+  });
+
+  it("ignores a topic the app does not handle", () => {
+    expect(plan("products/update", { id: 1 })).toEqual({ kind: "ignore", reason: "topic not handled" });
+  });
+
   it("activates the shop for an ACTIVE subscription, at the payload's updated_at", () => {
     const body = samplePayload("app_subscriptions/update", { shop, id: 5, at: "2026-11-01T00:00:00.000Z" });
     expect(plan("app_subscriptions/update", body)).toEqual({ kind: "jobs", jobs: [{

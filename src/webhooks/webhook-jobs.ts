@@ -4,6 +4,24 @@ import { JOB_KINDS, type JobPayloads } from "../provisioning/job-kinds.ts";
 import { ENDED_STATUSES, PURCHASE_STATUSES, SUBSCRIPTION_STATUSES } from "../shopify/billing-status.ts";
 import { exactId, parseExactJson } from "./exact-json.ts";
 
+/**
+ * Every topic the app acts on: planWebhook has a case for each (the compiler checks it), and
+ * shopify.app.toml subscribes exactly these (test/deploy/shopify-app-toml.test.ts).
+ */
+export const HANDLED_TOPICS = [
+  "app_subscriptions/update",
+  "app_purchases_one_time/update",
+  "orders/paid",
+  "app/uninstalled",
+  "app/scopes_update",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+export type HandledTopic = (typeof HANDLED_TOPICS)[number];
+const HANDLED = new Set<string>(HANDLED_TOPICS);
+export const isHandledTopic = (topic: string): topic is HandledTopic => HANDLED.has(topic);
+
 export interface WebhookFacts {
   topic: string;
   shop: string;
@@ -81,15 +99,10 @@ function eventTime(updatedAt: string | null | undefined, fallbackMs: number): nu
 
 export const UNHANDLED_TOPIC = "topic not handled";
 
-/** The topics this app subscribes to in shopify.app.toml, and plans below. */
-export const HANDLED_TOPICS = [
-  "app_subscriptions/update", "app_purchases_one_time/update", "orders/paid", "app/uninstalled", "app/scopes_update",
-  "customers/data_request", "customers/redact", "shop/redact",
-] as const;
-
 /** Pure: turns a verified webhook into the jobs that carry out its effect (CONTRACT "Webhook topics"). */
 export function planWebhook(facts: WebhookFacts, rules: WebhookRules): WebhookPlan {
   const { topic, shop } = facts;
+  if (!isHandledTopic(topic)) return { kind: "ignore", reason: UNHANDLED_TOPIC };
   const eventAtMs = facts.triggeredAtMs ?? facts.receivedAtMs;
   switch (topic) {
     case "app_subscriptions/update": {
@@ -132,8 +145,10 @@ export function planWebhook(facts: WebhookFacts, rules: WebhookRules): WebhookPl
     }
     case "shop/redact":
       return jobs(job(JOB_KINDS.redactShop, { shop, receivedAtMs: eventAtMs }));
-    default:
-      return { kind: "ignore", reason: UNHANDLED_TOPIC };
+    default: {
+      const unplanned: never = topic;
+      throw new Error(`no plan for handled topic ${String(unplanned)}`);
+    }
   }
 }
 

@@ -33,10 +33,37 @@ describe("operator commands", () => {
       .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("Is the app running") });
   });
 
+  it("npm run trigger prints the app's answer and a hint that fits the status", async () => {
+    const wrongSecret = await run(process.execPath, [script("trigger"), "shop/redact", "--url", server.url], { env: { ...env, SHOPIFY_API_SECRET: "not-the-apps-secret" } })
+      .catch((err: { code: number; stderr: string }) => err);
+    expect(wrongSecret).toMatchObject({ code: 1 });
+    expect((wrongSecret as { stderr: string }).stderr).toMatch(/HTTP 401.*\nThe signature did not verify: this command signs with SHOPIFY_API_SECRET/);
+    const badShop = await run(process.execPath, [script("trigger"), "shop/redact", "--shop", "Not A Shop", "--url", server.url], { env })
+      .catch((err: { code: number; stderr: string }) => err);
+    expect((badShop as { stderr: string }).stderr).toMatch(/HTTP 400: .*X-Shopify-Shop-Domain.*\nThe app rejected a header or the body \(not the signature/);
+  });
+
+  it("npm run trigger and npm run accounts exit 2 on a usage error", async () => {
+    const usageErrors: string[][] = [
+      [script("trigger")], [script("trigger"), "shop/redact", "extra"], [script("trigger"), "shop/redact", "--colour"],
+      [script("accounts")], [script("accounts"), "frobnicate"], [script("accounts"), "show"], [script("accounts"), "show", "a", "b"],
+      [script("accounts"), "list", "--everything"], [script("accounts"), "jobs", "--limit", "none"], [script("accounts"), "backup"],
+    ];
+    const failures = await Promise.all(usageErrors.map((args) =>
+      run(process.execPath, args, { env }).then(() => ({ code: 0, stderr: "" }), (err: { code: number; stderr: string }) => err)));
+    failures.forEach((failure, i) => {
+      expect({ args: usageErrors[i]!.slice(1), code: failure.code }).toEqual({ args: usageErrors[i]!.slice(1), code: 2 });
+      expect(failure.stderr).toMatch(/usage: npm run/);
+    });
+    expect((await run(process.execPath, [script("accounts"), "--help"], { env })).stdout).toMatch(/backup <file>/);
+  });
+
   it("npm run accounts lists, shows, retries and mints a login link", async () => {
     await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = 'cli@example.com' and status = 'active'").get(), 10_000);
     const list = await run(process.execPath, [script("accounts"), "list"], { env });
-    expect(list.stdout).toContain("cli@example.com");
+    // Each shop's access and why it has it: the subscription, or the order.
+    expect(list.stdout).toMatch(/cli@example\.com.*cli\.myshopify\.com.*active.*subscription.*gid:\/\/shopify\/AppSubscription\//);
+    expect(list.stdout).toMatch(/buyer@cli\.com.*cli\.myshopify\.com.*active.*order/);
     const show = await run(process.execPath, [script("accounts"), "show", "cli.myshopify.com"], { env });
     const shown = JSON.parse(show.stdout) as unknown[];
     expect(shown[0]).toMatchObject({ shop: { domain: "cli.myshopify.com" } });
@@ -49,6 +76,22 @@ describe("operator commands", () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("cli@example.com");
+  });
+
+  it("npm run accounts shows failed accounts and jobs, and why", async () => {
+    server.simulator!.faults.errorRate = 1;
+    try {
+      await run(process.execPath, [script("trigger"), "app_subscriptions/update", "--shop", "stuck.myshopify.com", "--url", server.url], { env });
+      await waitFor(() => server.database.sqlite.prepare("select 1 from jobs where kind = 'provision-account' and status = 'failed'").get(), 15_000, "job failed");
+    } finally {
+      server.simulator!.faults.errorRate = 0;
+    }
+    const failed = await run(process.execPath, [script("accounts"), "list", "--failed"], { env });
+    expect(failed.stdout).toMatch(/stuck@example\.com.*failed.*MouseStats answered HTTP 500/);
+    expect(failed.stdout).not.toContain("cli@example.com");
+    const jobs = await run(process.execPath, [script("accounts"), "jobs", "--failed"], { env });
+    expect(jobs.stdout).toMatch(/provision-account.*failed.*12\/12.*stuck@example\.com.*HTTP 500/);
+    expect(jobs.stdout).not.toContain("activate-shop");
   });
 
   it("npm run accounts lists unprocessable webhooks and replays stored ones", async () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/start.js", import.meta.url));
 
 export interface AppProcess {
   child: ChildProcess;
@@ -12,7 +12,7 @@ export interface AppProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `node src/main.ts` as a real child process and waits until it prints where it listens. */
+/** Starts `node src/start.js` (what `npm start` runs) as a real child process and waits until it prints where it listens. */
 export async function startAppProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<AppProcess> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
