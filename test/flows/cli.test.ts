@@ -121,7 +121,7 @@ describe("operator commands", () => {
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop: "review-cli.myshopify.com", body: subscriptionPayload("ACTIVE") });
     await waitFor(() => server.database.sqlite.prepare("select 1 from shop_accounts where shop = 'review-cli.myshopify.com' and claim = 'needs_review'").get(), 10_000, "needs review");
     expect((await accounts("list", "--needs-review")).stdout).toContain("review-cli@example.com");
-    await expect(accounts("adopt", "review-cli@example.com")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("usage:") });
+    await expect(accounts("adopt", "review-cli@example.com")).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("usage:") });
     expect((await accounts("adopt", "review-cli@example.com", "--shop", "review-cli.myshopify.com")).stdout).toContain("now owns");
     expect((await accounts("list", "--needs-review")).stdout).toContain("no account needs review");
 
