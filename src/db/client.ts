@@ -6,7 +6,8 @@ import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { drizzle, migrate } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** drizzle over the connection; `$client` is the connection itself (prepared statements on hot paths). */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Sqlite.Database };
 
 export interface Database {
   db: Db;

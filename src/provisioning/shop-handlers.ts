@@ -41,6 +41,16 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
   const { database, queue } = deps;
   const { db } = database;
   const store = createAccountStore(db);
+  // Prepared once, like the store's statements: billing events come in bursts (account-store.ts).
+  const recordBilling = database.sqlite.prepare(`insert into shop_billing (shop, source_ref, source, status, event_at, triggered_at, received_at)
+      values (@shop, @sourceRef, @source, @status, @eventAt, @triggeredAt, @receivedAt)
+    on conflict (shop, source_ref) do update set status = excluded.status, event_at = excluded.event_at,
+      triggered_at = excluded.triggered_at, received_at = excluded.received_at
+    -- Newest wins: updated_at (to the second), then X-Shopify-Triggered-At, then arrival.
+    where (excluded.event_at, coalesce(excluded.triggered_at, 0), coalesce(excluded.received_at, 0))
+      >= (shop_billing.event_at, coalesce(shop_billing.triggered_at, 0), coalesce(shop_billing.received_at, 0))`);
+  const newestActive = db.select().from(shopBilling).where(and(eq(shopBilling.shop, sql.placeholder("shop")), eq(shopBilling.status, "ACTIVE")))
+    .orderBy(desc(shopBilling.eventAt)).limit(1).prepare();
 
   /** Maps the account and queues its provisioning when it is not known to exist yet; true when queued. */
   const mapAndProvision = (input: MappingInput) => {
@@ -83,17 +93,11 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     const shopRow = store.getShop(e.shop);
     const uninstalledAt = shopRow?.uninstalledAt?.getTime();
     if (uninstalledAt !== undefined && e.eventAtMs <= uninstalledAt) return "unchanged";
-    const order = { eventAt: new Date(e.eventAtMs), triggeredAt: at(e.triggeredAtMs), receivedAt: at(e.receivedAtMs) };
-    db.insert(shopBilling).values({ shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, ...order })
-      .onConflictDoUpdate({
-        target: [shopBilling.shop, shopBilling.sourceRef],
-        set: { status: e.status, ...order },
-        // Newest wins: updated_at (to the second), then X-Shopify-Triggered-At, then arrival.
-        setWhere: sql`(excluded.event_at, coalesce(excluded.triggered_at, 0), coalesce(excluded.received_at, 0))
-          >= (${shopBilling.eventAt}, coalesce(${shopBilling.triggeredAt}, 0), coalesce(${shopBilling.receivedAt}, 0))`,
-      }).run();
-    const active = db.select().from(shopBilling).where(and(eq(shopBilling.shop, e.shop), eq(shopBilling.status, "ACTIVE")))
-      .orderBy(desc(shopBilling.eventAt)).limit(1).get();
+    recordBilling.run({
+      shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, eventAt: e.eventAtMs,
+      triggeredAt: e.triggeredAtMs ?? null, receivedAt: e.receivedAtMs ?? null,
+    });
+    const active = newestActive.get({ shop: e.shop });
     if (!active) {
       if (store.deactivateShopAccess(e.shop) === 0) return "unchanged";
       queue.enqueue({ kind: JOB_KINDS.withdrawTracking, payload: { shop: e.shop } });
@@ -159,5 +163,3 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     [JOB_KINDS.recordScopes]: recordScopes,
   };
 }
-
-const at = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
