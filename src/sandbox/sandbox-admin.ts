@@ -36,6 +36,8 @@ export interface SandboxAdmin extends ShopifyAdmin {
   reopenCharge(id: string): void;
   /** `gid://shopify/Shop/<n>`, stable for a domain across restarts. */
   shopGid(shop: string): string;
+  /** A customer of the shop, as the stand-in storefront signs them in (their email is what `fetchCustomerEmail` answers). */
+  addCustomer(shop: string, customerId: string, email: string): void;
   /** Stands in for the theme editor's app-embed deep link: a page of the sandbox, not Shopify's. */
   themeEditorUrl(shop: string, activateAppId: string): string;
 }
@@ -74,6 +76,7 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
   let nextChargeId = options.firstChargeId ?? randomInt(100_000_000, 2_000_000_000);
   const charges = new Map<string, SandboxCharge>();
   const metafields = new Map<string, Map<string, { type: string; value: string }>>();
+  const customers = new Map<string, string>();
 
   function requireShop(shop: string, operation: ShopifyAdminOperation): string {
     const valid = parseShopDomain(shop);
@@ -126,6 +129,11 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
         id: c.gid, source: "subscription" as const, name: c.name, status: c.status, test: c.test, createdAt: c.createdAt, trialDays: c.trialDays,
         currentPeriodEnd: c.status === "ACTIVE" ? new Date(c.updatedAt.getTime() + (c.interval === "ANNUAL" ? 365 : 30) * 86_400_000) : null,
       }));
+    },
+
+    async fetchCustomerEmail(session, customerId) {
+      const shop = requireSession(session, "fetchCustomerEmail");
+      return customers.get(`${shop}|${customerId}`) ?? null;
     },
 
     async createSubscription(session, { plan, returnUrl, test }) {
@@ -181,6 +189,10 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
     },
 
     shopGid,
+
+    addCustomer(shop, customerId, email) {
+      customers.set(`${shop}|${customerId}`, email.trim().toLowerCase());
+    },
 
     themeEditorUrl(shop, activateAppId) {
       const query = new URLSearchParams({ shop, activateAppId });

@@ -13,6 +13,8 @@ export interface SandboxRoutesOptions {
   deliverWebhook: DeliverWebhook;
   /** Epoch milliseconds; the webhook's `updated_at`. */
   now: () => number;
+  /** The stand-in storefront (`sandbox-storefront.ts`), mounted at `/storefront`. */
+  storefront?: Hono;
 }
 
 const CONFIRM_PATH = `${SANDBOX_MOUNT_PATH}/confirm`;
@@ -75,6 +77,8 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
     }
     return c.html(themeEditorPage(shop, activateAppId));
   });
+
+  if (options.storefront) app.route("/storefront", options.storefront);
 
   return app;
 }
