@@ -22,21 +22,21 @@ export async function checkBuyerReach(input: { appUrl: string; dbPath: string; a
   let openedByBuyer = 0;
   let refusedOthers = 0;
 
-  async function open(shop: string, customer: string, email: string): Promise<"opened" | "refused" | "retry"> {
+  async function open(shop: string, customer: string, email: string): Promise<"opened" | "refused" | "retry" | string> {
     const query = new URLSearchParams({ email, shop, logged_in_customer_id: customer, path_prefix: "/apps/heatmaps", timestamp: String(Math.floor(Date.now() / 1000)) });
     query.set("signature", signAppProxyQuery(query, input.appSecret));
     const res = await fetch(`${input.appUrl}/proxy/open?${query}`, { redirect: "manual" });
     const body = await res.text();
     if (res.status === 302 && /_token=[0-9A-F]{32}$/.test(res.headers.get("location") ?? "")) return "opened";
-    // MouseStats failing (the hostile simulator's 5xx): no token, try again.
-    return body.includes('data-reason="mousestats-down"') ? "retry" : "refused";
+    // MouseStats failing (the hostile simulator's 5xx and hangs): no token, try again.
+    if (body.includes('data-reason="mousestats-down"')) return "retry";
+    return /data-reason="([\w-]+)"/.exec(body)?.[1] ?? `HTTP ${res.status}`;
   }
-  async function buyerOpens(shop: string, customer: string, email: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const outcome = await open(shop, customer, email);
-      if (outcome !== "retry") return outcome === "opened";
-    }
-    return false;
+  /** "opened", or why not; a buyer tries again as long as MouseStats is the trouble (as the job would, 12 times). */
+  async function buyerOpens(shop: string, customer: string, email: string): Promise<string> {
+    let outcome = "retry";
+    for (let attempt = 0; attempt < 12 && outcome === "retry"; attempt++) outcome = await open(shop, customer, email);
+    return outcome === "retry" ? "MouseStats failed 12 times" : outcome;
   }
   const outsider = async (what: string, shop: string, customer: string, email: string) => {
     if ((await open(shop, customer, email)) === "opened") problems.push(`${what} opened ${email} on ${shop}`);
@@ -46,8 +46,9 @@ export async function checkBuyerReach(input: { appUrl: string; dbPath: string; a
   const tasks = mappings.map((m) => async () => {
     const customer = m.customerId ?? "";
     if (m.claim === "verified" && m.status === "active" && customer) {
-      if (await buyerOpens(m.shop, customer, m.email)) openedByBuyer++;
-      else problems.push(`buyer ${customer} could not open their ${m.email} on ${m.shop}`);
+      const outcome = await buyerOpens(m.shop, customer, m.email);
+      if (outcome === "opened") openedByBuyer++;
+      else problems.push(`buyer ${customer} could not open their ${m.email} on ${m.shop}: ${outcome}`);
       await outsider("another customer of the store", m.shop, "999999999", m.email);
       const elsewhere = input.stores.find((s) => s !== m.shop && !mappings.some((o) => o.shop === s && o.customerId === customer && o.email === m.email && o.claim === "verified"));
       if (elsewhere) await outsider("the same customer id on another store", elsewhere, customer, m.email);
