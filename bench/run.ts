@@ -40,7 +40,7 @@ try {
   step("3/5 login link and 5/5 page, on shops seeded as installed with active accounts");
   const shops = 600;
   const databaseUrl = join(dir, "embedded.db");
-  seedShops(databaseUrl, shops, simulator.sim);
+  await seedShops(databaseUrl, shops, simulator.sim);
   const app = await startAppProcess({ env: productionEnv({ databaseUrl, mousestatsApiUrl: simulator.apiUrl }), cpu: cpus.server, logFile: join(dir, "embedded-app.log") });
   const http = createHttpTimer(app.url);
   let loginLink, page;

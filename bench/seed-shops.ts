@@ -1,4 +1,5 @@
-import { openDatabase } from "../src/db/client.ts";
+import { openBackend } from "../src/backend/open-backend.ts";
+import { createSilentLogger } from "../src/logger.ts";
 import type { MouseStatsSimulator } from "../src/mousestats/simulator.ts";
 import { createAccountStore } from "../src/provisioning/account-store.ts";
 import { createSessionStorage } from "../src/shopify/session-storage.ts";
@@ -15,24 +16,23 @@ export const seededEmail = (i: number) => `owner-${i}@example.com`;
  * email, an active MouseStats account mapped to the shop, and the same account at the
  * simulator. Production mode cannot reach Shopify, so this stands in for token exchange.
  */
-export function seedShops(databaseUrl: string, count: number, sim: MouseStatsSimulator): void {
-  const database = openDatabase(databaseUrl);
+export async function seedShops(databaseUrl: string, count: number, sim: MouseStatsSimulator): Promise<void> {
+  const backend = await openBackend({ url: databaseUrl, logger: createSilentLogger(), now: Date.now, role: "tool" });
+  const { database } = backend;
   try {
-    const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(Buffer.from(ENCRYPTION_KEY, "hex")) });
-    const store = createAccountStore(database.db);
+    const storage = createSessionStorage({ database, cipher: createTokenCipher(Buffer.from(ENCRYPTION_KEY, "hex")) });
+    const store = createAccountStore(database);
     const usage = { heatmapProjects: 2, playbackProjects: 1, heatmapVisits: 1234, playbackVisits: 56 };
-    database.sqlite.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const shop = seededShop(i);
-        const email = seededEmail(i);
-        storage.storeOfflineSession({ id: `offline_${shop}`, shop, scope: "read_orders", accessToken: `shpat_bench_${i}` });
-        recordShopInstall(database.db, shop, { email, name: `Seeded ${i}`, isDevelopmentStore: false }, new Date());
-        store.mapShopToAccount({ shop, email, source: "subscription", sourceRef: `gid://shopify/AppSubscription/${i}` });
-        store.confirmAccount(email, { email, planName: "Free", planDaysLeft: 30, usage }, { createdByApp: true, now: new Date() });
-        sim.accounts.set(email, { email, password: "seeded", planName: "Free", planDaysLeft: 30, usage: { ...usage } });
-      }
-    })();
+    for (let i = 0; i < count; i++) {
+      const shop = seededShop(i);
+      const email = seededEmail(i);
+      await storage.storeOfflineSession({ id: `offline_${shop}`, shop, scope: "read_orders", accessToken: `shpat_bench_${i}` });
+      await recordShopInstall(database.db, shop, { email, name: `Seeded ${i}`, isDevelopmentStore: false }, new Date());
+      await database.transaction((tx) => store.mapShopToAccount({ shop, email, source: "subscription", sourceRef: `gid://shopify/AppSubscription/${i}` }, tx));
+      await store.confirmAccount(email, { email, planName: "Free", planDaysLeft: 30, usage }, { createdByApp: true, now: new Date() });
+      sim.accounts.set(email, { email, password: "seeded", planName: "Free", planDaysLeft: 30, usage: { ...usage } });
+    }
   } finally {
-    database.close();
+    await backend.close();
   }
 }

@@ -4,7 +4,10 @@
  * 1 failed or nothing found, 2 wrong usage.
  */
 import { loadConfigOrExit } from "../src/config.ts";
-import { DatabaseOpenError, openDatabase, type Database } from "../src/db/client.ts";
+import type { Backend } from "../src/backend/backend.ts";
+import { openBackend } from "../src/backend/open-backend.ts";
+import { DatabaseOpenError } from "../src/db/client.ts";
+import { createSilentLogger } from "../src/logger.ts";
 import { describeStartupFailure } from "../src/startup-failure.ts";
 import { adopt } from "./accounts/adopt.ts";
 import { backup } from "./accounts/backup.ts";
@@ -50,10 +53,10 @@ if (!command) {
 }
 
 const { config } = loadConfigOrExit();
-let database: Database | undefined;
+let backend: Promise<Backend> | undefined;
 const ctx: CommandContext = {
   config,
-  database: () => (database ??= openDatabase(config.databaseUrl)),
+  backend: () => (backend ??= openBackend({ url: config.databaseUrl, logger: createSilentLogger(), now: Date.now, role: "tool" })),
   print: (value) => process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`),
   table: (rows) => console.table(rows),
 };
@@ -69,5 +72,5 @@ try {
     process.exitCode = 1;
   }
 } finally {
-  database?.close();
+  await (await backend?.catch(() => undefined))?.close();
 }

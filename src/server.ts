@@ -3,20 +3,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { SIMULATOR_MOUNT_PATH, withListenPort, type AppConfig } from "./config.ts";
-import { isDatabaseReady, openDatabase, type Database } from "./db/client.ts";
-import { countShippedMigrations } from "./db/migrations-journal.ts";
-import { startWalCheckpointer } from "./db/wal-checkpointer.ts";
-import { pruneOldRows } from "./db/retention.ts";
+import { openBackend } from "./backend/open-backend.ts";
+import type { Backend } from "./backend/backend.ts";
+import type { AppDatabase } from "./db/app-database.ts";
+import { createRetention } from "./db/retention.ts";
 import type { Logger } from "./logger.ts";
 import { createMouseStatsClient } from "./mousestats/client.ts";
 import type { MouseStatsSimulator } from "./mousestats/simulator.ts";
 import type { SandboxAdmin } from "./sandbox/sandbox-admin.ts";
-import { createProvisioningHandlers } from "./provisioning/handlers.ts";
+import { createProvisioningJobs } from "./provisioning/handlers.ts";
+import type { AppJobQueue } from "./provisioning/job-kinds.ts";
 import { createSweeps } from "./provisioning/sweeps.ts";
 import { createUsageRefresher } from "./provisioning/usage-refresher.ts";
 import type { BackoffOptions } from "./queue/backoff.ts";
-import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
-import { createWorker, type Worker } from "./queue/worker.ts";
+import type { JobRunner } from "./queue/job-handler.ts";
 import { ShopNotInstalledError } from "./shopify/errors.ts";
 import { createOfflineAccess } from "./shopify/offline-access.ts";
 import { createSessionStorage } from "./shopify/session-storage.ts";
@@ -36,16 +36,16 @@ import { createApp } from "./web/app.ts";
 import { trackConnectionsForShutdown } from "./web/drain-connections.ts";
 import { createMetrics } from "./web/metrics.ts";
 import { createPageRoutes } from "./web/page/page-routes.ts";
-import { createWebhookInbox } from "./webhooks/webhook-inbox.ts";
-import { createWebhookListener, createWebhookRoute, type WebhookRouteOptions } from "./webhooks/webhook-route.ts";
+import { createWebhookListener } from "./webhooks/webhook-route.ts";
 
 export interface RunningServer {
   /** Base URL on loopback, e.g. `http://127.0.0.1:43123`. */
   url: string;
   config: AppConfig;
-  database: Database;
-  queue: JobQueue;
-  worker: Worker;
+  backend: Backend;
+  database: AppDatabase;
+  queue: AppJobQueue;
+  worker: JobRunner;
   /** The bundled MouseStats simulator, when no partner credentials are set. */
   simulator?: MouseStatsSimulator;
   /** The sandbox shop standing in for Shopify, in sandbox mode. */
@@ -71,14 +71,8 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const now = options.now ?? Date.now;
-  const database = openDatabase(options.config.databaseUrl);
-  const checkpointer = options.config.databaseUrl === ":memory:"
-    ? undefined
-    : startWalCheckpointer({ sqlite: database.sqlite, path: options.config.databaseUrl, logger });
-  const expectedMigrations = countShippedMigrations();
-  const queue = createJobQueue({ sqlite: database.sqlite, now, backoff: options.backoff });
-  const resumed = queue.recoverAbandoned();
-  if (resumed > 0) logger.info({ resumed }, "resumed jobs left running by a previous process");
+  const backend = await openBackend({ url: options.config.databaseUrl, logger, now, backoff: options.backoff });
+  const { database, queue } = backend;
 
   // Listen first: with PORT=0 the app's own URLs are known only once the port is.
   let app: Hono | undefined;
@@ -94,7 +88,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const simulator = config.mousestats.simulated
     ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
     : undefined;
-  const metrics = createMetrics(database.sqlite);
+  const metrics = createMetrics(database, () => queue.stats());
   const mousestats = createMouseStatsClient({
     baseUrl: config.mousestats.apiUrl, loginUrl: config.mousestats.loginUrl, partnerId: config.mousestats.partnerId,
     partnerSecret: config.mousestats.partnerSecret, timeoutMs: config.mousestats.timeoutMs, logger: logger.child({ scope: "mousestats" }),
@@ -106,18 +100,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const admin: ShopifyAdmin = sandboxAdmin ?? createLazyShopifyApiAdmin({
     apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, appUrl: config.shopify.appUrl, logger,
   });
-  const storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(config.encryptionKey) });
-  const offlineAccess = createOfflineAccess({ admin, storage, db: database.db, now, logger });
+  const storage = createSessionStorage({ database, cipher: createTokenCipher(config.encryptionKey) });
+  const offlineAccess = createOfflineAccess({ admin, storage, database, now, logger });
   const verifier = createSessionTokenVerifier({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, now });
 
-  let worker: Worker | undefined;
+  let worker: JobRunner | undefined;
   const wake = () => worker?.notify();
   // The sandbox shop answers for every shop; a real shop needs its stored offline session.
   const sessionFor = async (shop: string) => (sandboxAdmin ? { id: `offline_${shop}`, shop, accessToken: "sandbox" } : offlineAccess.getSession(shop));
   const tracking = createTrackingService({
     admin, sessions: offlineAccess, apiKey: config.shopify.apiKey, themeEditorUrl: sandboxAdmin?.themeEditorUrl,
   });
-  const handlers = createProvisioningHandlers({
+  const definitions = createProvisioningJobs({
     database, queue, mousestats, activeFreePlan: config.mousestats.activeFreePlan, onEnqueued: wake, now,
     shopEmails: {
       lookupShop: async (shop) => admin.fetchShopInfo(await sessionFor(shop)),
@@ -135,8 +129,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     tracking,
     isNotInstalled: (err) => err instanceof ShopNotInstalledError,
   });
-  worker = createWorker({
-    queue, handlers, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4, now,
+  worker = backend.createRunner({
+    definitions, logger: logger.child({ scope: "worker" }), concurrency: options.concurrency ?? 4,
     onAttempt: (kind, outcome) => {
       metrics.jobAttempts.inc({ kind, outcome: outcome === "retry" || outcome === "failed" ? "error" : outcome });
       if (outcome === "failed") metrics.jobFailures.inc({ kind });
@@ -144,22 +138,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
-  const webhookOptions: WebhookRouteOptions = {
-    signer, inbox: createWebhookInbox(database.sqlite, queue), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name },
-    logger, onAccepted: wake, now,
-    onOutcome: (topic, outcome) => metrics.webhooks.inc({ topic, outcome }),
-  };
-  // 10 login links a minute per account, whether the merchant or the buyer asks.
-  const loginLinks = createRateLimiter({ limit: 10, windowMs: 60_000, now });
+  // 10 login links a minute per account, whether the merchant or the buyer asks, on every instance.
+  const loginLinks = createRateLimiter(database, { limit: 10, windowMs: 60_000, now });
   app = createApp({
     logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
     metricsAccess: { token: config.metricsToken, sandbox: config.shopify.sandbox },
-    isReady: () => isDatabaseReady(database, expectedMigrations),
+    readiness: async () => {
+      const [databaseReady, queueReady] = await Promise.all([database.isReady().catch(() => false), backend.queueReady().catch(() => false)]);
+      return { ready: databaseReady && queueReady, database: databaseReady, queue: queueReady, backend: backend.kind };
+    },
     routes: {
-      webhooks: createWebhookRoute(webhookOptions),
       api: createApiRoutes({
         database, verifier, offlineAccess, admin, mousestats, queue, metrics, logger, onEnqueued: wake, now,
-        usage: createUsageRefresher({ db: database.db, mousestats, logger, now }),
+        usage: createUsageRefresher({ database, mousestats, logger, now }),
         tracking,
         loginTokenValidHours: config.loginTokenValidHours, loginLinks,
         billing: config.billing,
@@ -187,23 +178,29 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
   webhookListener = createWebhookListener({
-    ...webhookOptions, onResponse: (status, seconds) => metrics.httpDuration.observe({ route: "/webhooks", status: String(status) }, seconds),
+    signer, inbox: backend.inbox, rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name },
+    logger, onAccepted: wake, now,
+    onOutcome: (topic, outcome) => metrics.webhooks.inc({ topic, outcome }),
+    onResponse: (status, seconds) => metrics.httpDuration.observe({ route: "/webhooks", status: String(status) }, seconds),
   });
-  worker.start();
+  await worker.start();
   const sweeps = createSweeps({ database, queue, now });
-  const housekeeping = () => {
-    logger.info({ pruned: pruneOldRows(database.sqlite, now()), billingChecks: sweeps.queueBillingChecks(), redriven: sweeps.redriveFailedAccounts() }, "hourly housekeeping");
+  const retention = createRetention(database);
+  const housekeeping = async () => {
+    const pruned = await retention.prune(now());
+    await backend.tidyQueue();
+    logger.info({ pruned, billingChecks: await sweeps.queueBillingChecks(), redriven: await sweeps.redriveFailedAccounts() }, "hourly housekeeping");
     wake();
   };
   // First a minute after start (start-up stays fast, and a restart loop does not hammer Shopify), then hourly.
   let housekeepingTimer = setTimeout(function hourly() {
-    housekeeping();
+    housekeeping().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "hourly housekeeping failed"));
     housekeepingTimer = setTimeout(hourly, 3_600_000).unref();
   }, 60_000).unref();
 
   let stopping: Promise<void> | undefined;
   return {
-    url: selfUrl, config, database, queue, worker, simulator, sandboxAdmin,
+    url: selfUrl, config, backend, database, queue, worker, simulator, sandboxAdmin,
     stop() {
       stopping ??= (async () => {
         clearTimeout(housekeepingTimer);
@@ -216,8 +213,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         const result = await worker!.stop(9_000);
         await closed;
         logger.info(result, "stopped");
-        await checkpointer?.stop();
-        database.close();
+        await backend.close();
       })();
       return stopping;
     },

@@ -1,12 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { AppConfig } from "../../src/config.ts";
-import type { Database } from "../../src/db/client.ts";
+import type { Backend } from "../../src/backend/backend.ts";
 
 /** What every `npm run accounts` command gets. */
 export interface CommandContext {
   config: AppConfig;
-  /** The app's database, opened on first use (and closed by the CLI). */
-  database(): Database;
+  /** The app's database and queue (SQLite or PostgreSQL, by DATABASE_URL), opened on first use and closed by the CLI. */
+  backend(): Promise<Backend>;
   /** A line of text, or a value as indented JSON, on stdout. */
   print(value: unknown): void;
   /** Rows as a table on stdout. */

@@ -1,14 +1,13 @@
-import { createJobQueue } from "../../src/queue/job-queue.ts";
 import { createWebhookReplay } from "../../src/webhooks/webhook-replay.ts";
 import { parseCommandArgs, type AccountsCommand } from "./command.ts";
 
 export const replay: AccountsCommand = {
   usage: "replay <id>",
   summary: "plans a stored webhook again, by row id, event id or webhook id",
-  run(argv, { config, database, print }) {
+  async run(argv, { config, backend, print }) {
     const [ref] = parseCommandArgs(argv, {}, 1).positionals;
-    const { sqlite } = database();
-    const result = createWebhookReplay({ sqlite, queue: createJobQueue({ sqlite }), rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).replay(ref!);
+    const { database, queue } = await backend();
+    const result = await createWebhookReplay({ database, queue, rules: { addonSkus: config.addonSkus, billingPlanName: config.billing.name } }).replay(ref!);
     switch (result.status) {
       case "replayed": print(`webhook #${result.id} replayed: queued ${result.jobs.join(", ")} (a running app picks them up within a second)`); return 0;
       case "ignored": print(`webhook #${result.id} replayed: nothing to do (${result.reason})`); return 0;

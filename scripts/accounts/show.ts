@@ -4,9 +4,9 @@ import { parseCommandArgs, type AccountsCommand } from "./command.ts";
 export const show: AccountsCommand = {
   usage: "show <email|shop>",
   summary: "everything known about an email or a shop domain",
-  run(argv, ctx) {
+  async run(argv, ctx) {
     const [key] = parseCommandArgs(argv, {}, 1).positionals;
-    const found = describeAccounts(ctx.database().db, key!.trim().toLowerCase());
+    const found = await describeAccounts((await ctx.backend()).database.db, key!.trim().toLowerCase());
     if (found.length === 0) {
       ctx.print(`nothing known about ${key}`);
       return 1;

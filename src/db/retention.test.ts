@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "./test-database.ts";
-import { pruneOldRows } from "./retention.ts";
+import { createRetention } from "./retention.ts";
 
-describe("pruneOldRows", () => {
-  it("deletes succeeded jobs and inbox rows past their retention, and nothing else (an unprocessable delivery stays)", () => {
-    const { sqlite, close } = createTestDatabase();
+describe("retention", () => {
+  it("deletes succeeded jobs and inbox rows past their retention, and nothing else (an unprocessable delivery stays)", async () => {
+    const database = createTestDatabase();
+    const { sqlite } = database;
     const day = 86_400_000;
     const now = 100 * day;
     const job = sqlite.prepare("insert into jobs (kind, payload, status, run_at, max_attempts, created_at, finished_at) values ('k', 'null', ?, 0, 1, 0, ?)");
@@ -16,9 +17,9 @@ describe("pruneOldRows", () => {
     event.run("old", now - 31 * day, null);
     event.run("recent", now - 29 * day, null);
     event.run("old but never processed", now - 90 * day, "unknown subscription status PAUSED");
-    expect(pruneOldRows(sqlite, now)).toEqual({ jobs: 1, webhookEvents: 1 });
+    expect(await createRetention(database).prune(now)).toEqual({ jobs: 1, webhookEvents: 1 });
     expect(sqlite.prepare("select status from jobs order by id").all()).toEqual([{ status: "succeeded" }, { status: "failed" }, { status: "pending" }]);
     expect(sqlite.prepare("select dedupe_key from webhook_events order by id").all()).toEqual([{ dedupe_key: "recent" }, { dedupe_key: "old but never processed" }]);
-    close();
+    await database.close();
   });
 });

@@ -222,3 +222,13 @@ export const mousestatsErasures = sqliteTable("mousestats_erasures", {
   requestedAt: integer("requested_at", { mode: "timestamp_ms" }).notNull(),
   closedAt: integer("closed_at", { mode: "timestamp_ms" }),
 });
+
+/**
+ * Per-key request limits (login links per account) in fixed windows, kept here rather than in a
+ * process's memory so that they hold across every instance on one PostgreSQL.
+ */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStartedAt: integer("window_started_at", { mode: "timestamp_ms" }).notNull(),
+  count: integer("count").notNull(),
+});

@@ -1,6 +1,9 @@
-import { openDatabase, type Database } from "./client.ts";
+import { openDatabase } from "./client.ts";
+import { sqliteAppDatabase } from "./sqlite-database.ts";
 
-/** A fresh `:memory:` database with the real migrations applied, for unit tests. */
-export function createTestDatabase(): Database {
-  return openDatabase(":memory:");
+/** A fresh `:memory:` database with the real migrations applied, for unit tests: the seam, with the raw connection beside it. */
+export function createTestDatabase() {
+  return sqliteAppDatabase(openDatabase(":memory:"));
 }
+
+export type TestDatabase = ReturnType<typeof createTestDatabase>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../db/test-database.ts";
 import { createSilentLogger } from "../logger.ts";
-import { createJobQueue } from "../queue/job-queue.ts";
-import type { JobContext } from "../queue/worker.ts";
+import type { JobContext } from "../queue/job-handler.ts";
+import { createTestQueue } from "./test-queue.ts";
 import type { BillingObject } from "../shopify/shopify-admin.ts";
 import { planBillingReconciliation, reconcileBillingHandler, requestBillingCheck } from "./billing-reconciliation.ts";
 
@@ -40,7 +40,7 @@ describe("reconcile-billing job", () => {
 
   function setUp(answer: BillingObject[] | null) {
     const database = createTestDatabase();
-    const queue = createJobQueue({ sqlite: database.sqlite });
+    const queue = createTestQueue(database);
     let woken = 0;
     const handler = reconcileBillingHandler({
       database, queue, planName: "MouseStats Heatmaps", onEnqueued: () => { woken++; }, now: () => 7000,
@@ -66,16 +66,16 @@ describe("reconcile-billing job", () => {
     expect(t.checkedAt()).toBe(7000);
   });
 
-  it("spaces the page's checks 30 s apart, but never the return from the charge", () => {
+  it("spaces the page's checks 30 s apart, but never the return from the charge", async () => {
     const t = setUp([]);
     let now = 100_000;
     const request = (why: "page" | "return") => requestBillingCheck({ database: t.database, queue: t.queue, now: () => now }, shop, why);
     t.database.sqlite.prepare("insert into shops (domain, billing_checked_at) values (?, ?)").run(shop, 90_000);
-    expect(request("page")).toBe(false);
-    expect(request("return")).toBe(true);
-    expect(request("return")).toBe(false); // one waits already
+    expect(await request("page")).toBe(false);
+    expect(await request("return")).toBe(true);
+    expect(await request("return")).toBe(false); // one waits already
     now = 121_000;
     t.database.sqlite.prepare("delete from jobs").run();
-    expect(request("page")).toBe(true);
+    expect(await request("page")).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 import { eq } from "../db/drizzle.ts";
-import type { Database } from "../db/client.ts";
+import type { AppDatabase, Db } from "../db/app-database.ts";
 import { shopBilling } from "../db/schema.ts";
-import type { EnqueueInput, JobQueue } from "../queue/job-queue.ts";
-import type { JobHandler } from "../queue/worker.ts";
+import { enqueuePlanned } from "../queue/job-queue.ts";
+import type { JobHandler } from "../queue/job-handler.ts";
 import type { BillingObject } from "../shopify/shopify-admin.ts";
 import { ENDED_STATUSES } from "../shopify/billing-status.ts";
 import { createAccountStore } from "./account-store.ts";
-import { JOB_KINDS, reconcileBillingKey, type JobPayloads } from "./job-kinds.ts";
+import { JOB_KINDS, reconcileBillingKey, type AppJob, type AppJobQueue, type JobPayloads } from "./job-kinds.ts";
 
 export interface ReconciliationInput {
   shop: string;
@@ -25,10 +25,10 @@ export interface ReconciliationInput {
  * `app_purchases_one_time/update`). Shopify's answer is the truth, dated now: a delivery from
  * before it that arrives later changes nothing.
  */
-export function planBillingReconciliation(input: ReconciliationInput): EnqueueInput[] {
+export function planBillingReconciliation(input: ReconciliationInput): AppJob[] {
   const known = new Map(input.known.map((k) => [k.sourceRef, k.status]));
   const order = { eventAtMs: input.nowMs, triggeredAtMs: input.nowMs, receivedAtMs: input.nowMs };
-  const jobs: EnqueueInput[] = [];
+  const jobs: AppJob[] = [];
   for (const o of input.shopify) {
     const ours = known.get(o.id);
     if (o.status === "ACTIVE" && o.name === input.planName && ours !== "ACTIVE") {
@@ -46,8 +46,8 @@ export function planBillingReconciliation(input: ReconciliationInput): EnqueueIn
 export type BillingStateReader = (shop: string, signal: AbortSignal) => Promise<BillingObject[] | null>;
 
 export interface BillingReconciliationDeps {
-  database: Database;
-  queue: JobQueue;
+  database: AppDatabase;
+  queue: AppJobQueue;
   readBillingState: BillingStateReader;
   planName: string;
   onEnqueued: () => void;
@@ -62,19 +62,19 @@ export interface BillingReconciliationDeps {
  */
 export function reconcileBillingHandler(deps: BillingReconciliationDeps): JobHandler<JobPayloads["reconcile-billing"]> {
   const { database, queue } = deps;
-  const store = createAccountStore(database.db);
+  const store = createAccountStore(database);
   return {
     async run({ shop, why }, { signal, logger }) {
       const shopify = await deps.readBillingState(shop, signal);
       const nowMs = deps.now();
-      const planned = database.sqlite.transaction(() => {
-        store.upsertShop(shop, { billingCheckedAt: new Date(nowMs) });
+      const planned = await database.transaction(async (tx) => {
+        await store.upsertShop(shop, { billingCheckedAt: new Date(nowMs) }, tx);
         if (shopify === null) return [];
-        const known = database.db.select({ sourceRef: shopBilling.sourceRef, status: shopBilling.status }).from(shopBilling).where(eq(shopBilling.shop, shop)).all();
+        const known = await tx.select({ sourceRef: shopBilling.sourceRef, status: shopBilling.status }).from(shopBilling).where(eq(shopBilling.shop, shop));
         const jobs = planBillingReconciliation({ shop, planName: deps.planName, shopify, known, nowMs });
-        for (const job of jobs) queue.enqueue(job);
+        for (const job of jobs) await enqueuePlanned(queue, job, { tx });
         return jobs;
-      })();
+      });
       if (planned.length > 0) deps.onEnqueued();
       logger.info({ why, installed: shopify !== null, fromShopify: shopify?.length ?? 0, corrections: planned.map((j) => j.kind) }, "billing checked with Shopify");
     },
@@ -82,8 +82,8 @@ export function reconcileBillingHandler(deps: BillingReconciliationDeps): JobHan
 }
 
 /** Queues a billing check for the shop (at most one waiting); `page` checks are spaced `minGapMs` apart. */
-export function requestBillingCheck(deps: { database: Database; queue: JobQueue; now: () => number }, shop: string, why: JobPayloads["reconcile-billing"]["why"], minGapMs = 30_000): boolean {
-  const checkedAt = createAccountStore(deps.database.db).getShop(shop)?.billingCheckedAt?.getTime();
+export async function requestBillingCheck(deps: { database: AppDatabase; queue: AppJobQueue; now: () => number }, shop: string, why: JobPayloads["reconcile-billing"]["why"], minGapMs = 30_000, tx?: Db): Promise<boolean> {
+  const checkedAt = (await createAccountStore(deps.database).getShop(shop, tx))?.billingCheckedAt?.getTime();
   if (why === "page" && checkedAt !== undefined && deps.now() - checkedAt < minGapMs) return false;
-  return deps.queue.enqueue({ kind: JOB_KINDS.reconcileBilling, payload: { shop, why }, idempotencyKey: reconcileBillingKey(shop) });
+  return deps.queue.enqueue(JOB_KINDS.reconcileBilling, { shop, why }, { tx, idempotencyKey: reconcileBillingKey(shop) });
 }

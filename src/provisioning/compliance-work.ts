@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull } from "../db/drizzle.ts";
-import type { Db } from "../db/client.ts";
+import type { Db } from "../db/app-database.ts";
 import { complianceRequests, mousestatsErasures } from "../db/schema.ts";
 
 export interface OpenComplianceWork {
@@ -13,25 +13,26 @@ export interface OpenComplianceWork {
 export function createComplianceWork(db: Db) {
   const openReports = and(eq(complianceRequests.topic, "customers/data_request"), isNotNull(complianceRequests.fulfilledAt), isNull(complianceRequests.deliveredAt));
   return {
-    open(): OpenComplianceWork {
+    async open(): Promise<OpenComplianceWork> {
       return {
-        dataRequests: db.select().from(complianceRequests).where(openReports).orderBy(complianceRequests.id).all()
+        dataRequests: (await db.select().from(complianceRequests).where(openReports).orderBy(complianceRequests.id))
           .map((r) => ({ id: r.id, shop: r.shop, customerId: r.customerId, receivedAt: r.receivedAt.toISOString(), report: r.report })),
-        erasures: db.select().from(mousestatsErasures).where(isNull(mousestatsErasures.closedAt)).orderBy(mousestatsErasures.id).all()
+        erasures: (await db.select().from(mousestatsErasures).where(isNull(mousestatsErasures.closedAt)).orderBy(mousestatsErasures.id))
           .map((e) => ({ id: e.id, topic: e.topic, shop: e.shop, email: e.email, requestedAt: e.requestedAt.toISOString() })),
       };
     },
 
     /** The reports were handed over: they are no longer open. */
-    markDelivered(ids: number[], now: Date): number {
+    async markDelivered(ids: number[], now: Date): Promise<number> {
       if (ids.length === 0) return 0;
-      return db.update(complianceRequests).set({ deliveredAt: now }).where(and(openReports, inArray(complianceRequests.id, ids))).run().changes;
+      return (await db.update(complianceRequests).set({ deliveredAt: now }).where(and(openReports, inArray(complianceRequests.id, ids)))
+        .returning({ id: complianceRequests.id })).length;
     },
 
     /** Erased at MouseStats: closed, and the email it named forgotten. */
-    closeErasure(id: number, now: Date): boolean {
-      return db.update(mousestatsErasures).set({ closedAt: now, email: null })
-        .where(and(eq(mousestatsErasures.id, id), isNull(mousestatsErasures.closedAt))).run().changes === 1;
+    async closeErasure(id: number, now: Date): Promise<boolean> {
+      return (await db.update(mousestatsErasures).set({ closedAt: now, email: null })
+        .where(and(eq(mousestatsErasures.id, id), isNull(mousestatsErasures.closedAt))).returning({ id: mousestatsErasures.id })).length === 1;
     },
   };
 }

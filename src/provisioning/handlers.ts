@@ -1,18 +1,17 @@
-import type { Database } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
-import type { JobHandler } from "../queue/worker.ts";
+import type { JobDefinitions } from "../queue/job-handler.ts";
 import type { TrackingService } from "../tracking/tracking-service.ts";
 import { withdrawTrackingHandler } from "../tracking/withdraw-tracking.ts";
 import { reconcileBillingHandler, type BillingStateReader } from "./billing-reconciliation.ts";
 import { createComplianceHandlers } from "./compliance-handlers.ts";
-import { JOB_KINDS } from "./job-kinds.ts";
+import { JOB_KINDS, JOB_PAYLOAD_SCHEMAS, type AppJobQueue, type JobPayloads } from "./job-kinds.ts";
 import { provisionAccountHandler } from "./provision-account.ts";
 import { createShopHandlers, type ShopEmailLookup } from "./shop-handlers.ts";
 
 export interface ProvisioningDeps {
-  database: Database;
-  queue: JobQueue;
+  database: AppDatabase;
+  queue: AppJobQueue;
   mousestats: MouseStatsClient;
   activeFreePlan: boolean;
   shopEmails: ShopEmailLookup;
@@ -26,16 +25,18 @@ export interface ProvisioningDeps {
   now?: () => number;
 }
 
-/** Every job kind's handler, for the worker. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler types its own payload
-export function createProvisioningHandlers(deps: ProvisioningDeps): Record<string, JobHandler<any>> {
+/** Every job kind's handler and payload schema, for the runner. */
+export function createProvisioningJobs(deps: ProvisioningDeps): JobDefinitions<JobPayloads> {
   const now = deps.now ?? Date.now;
   const { database, queue, onEnqueued } = deps;
   return {
-    ...createShopHandlers({ database, queue, shopEmails: deps.shopEmails, onEnqueued }),
-    ...createComplianceHandlers(database, now),
-    [JOB_KINDS.provisionAccount]: provisionAccountHandler({ db: database.db, mousestats: deps.mousestats, activeFreePlan: deps.activeFreePlan, now }),
-    [JOB_KINDS.reconcileBilling]: reconcileBillingHandler({ database, queue, readBillingState: deps.readBillingState, planName: deps.billingPlanName, onEnqueued, now }),
-    [JOB_KINDS.withdrawTracking]: withdrawTrackingHandler({ database, tracking: deps.tracking, isNotInstalled: deps.isNotInstalled }),
+    schemas: JOB_PAYLOAD_SCHEMAS,
+    handlers: {
+      ...createShopHandlers({ database, queue, shopEmails: deps.shopEmails, onEnqueued }),
+      ...createComplianceHandlers(database, queue, now),
+      [JOB_KINDS.provisionAccount]: provisionAccountHandler({ database, mousestats: deps.mousestats, activeFreePlan: deps.activeFreePlan, now }),
+      [JOB_KINDS.reconcileBilling]: reconcileBillingHandler({ database, queue, readBillingState: deps.readBillingState, planName: deps.billingPlanName, onEnqueued, now }),
+      [JOB_KINDS.withdrawTracking]: withdrawTrackingHandler({ database, tracking: deps.tracking, isNotInstalled: deps.isNotInstalled }),
+    },
   };
 }

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { MappingSource } from "../db/schema.ts";
+import type { JobQueue, PayloadSchemas, PlannedJob } from "../queue/job-queue.ts";
 
 /** Every job kind and the payload it carries; the worker's handler map is keyed by these. */
 export const JOB_KINDS = {
@@ -56,3 +58,33 @@ export interface JobPayloads {
 export const provisionAccountKey = (email: string) => `provision-account:${email}`;
 /** One billing check per shop at a time (and at most one waiting). */
 export const reconcileBillingKey = (shop: string) => `reconcile-billing:${shop}`;
+
+/** A job of any kind as a webhook (or a billing check) plans it: kind and payload typed together. */
+export type AppJob = PlannedJob<JobPayloads>;
+export type AppJobQueue = JobQueue<JobPayloads>;
+
+const shop = z.string().min(1).max(255);
+const billingOrder = { eventAtMs: z.number(), triggeredAtMs: z.number().optional(), receivedAtMs: z.number().optional() };
+const billingSource = z.enum(["subscription", "purchase"]);
+const customerCompliance = z.object({
+  shop, customerId: z.string().nullable(), email: z.string().nullable(), orderIds: z.array(z.string()), receivedAtMs: z.number(),
+});
+
+/**
+ * Each kind's payload as zod checks it when its job is claimed: a job stored by an older
+ * version, or written by hand, that does not match fails for good with the reason, instead of
+ * running on a payload its handler was not written for.
+ */
+export const JOB_PAYLOAD_SCHEMAS = {
+  "activate-shop": z.object({ shop, source: billingSource, sourceRef: z.string(), status: z.string(), ...billingOrder }),
+  "deactivate-shop": z.object({ shop, source: billingSource.optional(), reason: z.string(), sourceRef: z.string(), ...billingOrder }),
+  "provision-order": z.object({ shop, orderId: z.string(), email: z.string().min(3), customerId: z.string().nullish() }),
+  "provision-account": z.object({ email: z.string().min(3) }),
+  "uninstall-shop": z.object({ shop, eventAtMs: z.number() }),
+  "report-customer-data": customerCompliance,
+  "redact-customer": customerCompliance,
+  "redact-shop": z.object({ shop, receivedAtMs: z.number() }),
+  "reconcile-billing": z.object({ shop, why: z.enum(["page", "return", "sweep"]) }),
+  "withdraw-tracking": z.object({ shop }),
+  "record-scopes": z.object({ shop, scopes: z.array(z.string()) }),
+} satisfies PayloadSchemas<JobPayloads>;

@@ -4,7 +4,7 @@ import { createSilentLogger } from "../logger.ts";
 import type { GetAccountResult, MouseStatsClient } from "../mousestats/client.ts";
 import { MouseStatsHttpError } from "../mousestats/errors.ts";
 import { RetryLaterError } from "../queue/errors.ts";
-import type { JobContext } from "../queue/worker.ts";
+import type { JobContext } from "../queue/job-handler.ts";
 import { createAccountStore } from "./account-store.ts";
 import { provisionAccountHandler } from "./provision-account.ts";
 
@@ -23,14 +23,16 @@ function scriptedMouseStats(replies: Array<GetAccountResult | Error>, createRepl
   return { client, calls };
 }
 
-function setUp(replies: Array<GetAccountResult | Error>, createReplies: string[] = []) {
+async function setUp(replies: Array<GetAccountResult | Error>, createReplies: string[] = []) {
   const database = createTestDatabase();
-  const store = createAccountStore(database.db);
+  const store = createAccountStore(database);
   // The shop this app provisions the account for, and a second shop that names the same email.
-  store.mapShopToAccount({ shop: "own.myshopify.com", email, source: "subscription", sourceRef: "gid://shopify/AppSubscription/1" });
-  store.mapShopToAccount({ shop: "other.myshopify.com", email, source: "subscription", sourceRef: "gid://shopify/AppSubscription/2" });
+  await database.transaction(async (tx) => {
+    await store.mapShopToAccount({ shop: "own.myshopify.com", email, source: "subscription", sourceRef: "gid://shopify/AppSubscription/1" }, tx);
+    await store.mapShopToAccount({ shop: "other.myshopify.com", email, source: "subscription", sourceRef: "gid://shopify/AppSubscription/2" }, tx);
+  });
   const mousestats = scriptedMouseStats(replies, createReplies);
-  const handler = provisionAccountHandler({ db: database.db, mousestats: mousestats.client, activeFreePlan: true });
+  const handler = provisionAccountHandler({ database, mousestats: mousestats.client, activeFreePlan: true });
   const ctx = { signal: new AbortController().signal, logger: createSilentLogger() } as JobContext;
   const status = () => database.sqlite.prepare("select status from accounts where email = ?").get(email);
   const account = () => database.sqlite.prepare("select status, created_by_app, create_reply, last_error from accounts where email = ?").get(email);
@@ -40,33 +42,33 @@ function setUp(replies: Array<GetAccountResult | Error>, createReplies: string[]
 
 describe("provision-account", () => {
   it("retries a failed GetAccount once at once instead of spending an attempt", async () => {
-    const t = setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 500 }), found]);
+    const t = await setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 500 }), found]);
     await t.run();
     expect(t.calls).toEqual(["GetAccount", "GetAccount"]);
     expect(t.status()).toEqual({ status: "active" });
   });
 
   it("gives up after the second failure, for the queue's backoff", async () => {
-    const t = setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 500 }), new MouseStatsHttpError({ operation: "GetAccount", status: 502 })]);
+    const t = await setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 500 }), new MouseStatsHttpError({ operation: "GetAccount", status: 502 })]);
     await expect(t.run()).rejects.toThrow("MouseStats answered HTTP 502.");
     expect(t.calls).toEqual(["GetAccount", "GetAccount"]);
   });
 
   it("honours Retry-After instead of retrying at once", async () => {
-    const t = setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 429, retryAfterMs: 5000 })]);
+    const t = await setUp([new MouseStatsHttpError({ operation: "GetAccount", status: 429, retryAfterMs: 5000 })]);
     await expect(t.run()).rejects.toBeInstanceOf(RetryLaterError);
     expect(t.calls).toEqual(["GetAccount"]);
   });
 
   it("creates when absent and confirms", async () => {
-    const t = setUp([{ found: false }, found]);
+    const t = await setUp([{ found: false }, found]);
     await t.run();
     expect(t.calls).toEqual(["GetAccount", "CreateAccount", "GetAccount"]);
     expect(t.status()).toEqual({ status: "active" });
   });
 
   it("attaches an account it created only to the owner it was created for; another shop naming it needs review", async () => {
-    const t = setUp([{ found: false }, found]);
+    const t = await setUp([{ found: false }, found]);
     expect(t.claims()).toEqual({ "own.myshopify.com": "pending", "other.myshopify.com": "needs_review" });
     await t.run();
     expect(t.account()).toMatchObject({ status: "active", created_by_app: 1, create_reply: "account-created" });
@@ -74,7 +76,7 @@ describe("provision-account", () => {
   });
 
   it("attaches an account that already existed at MouseStats to nobody (needs review)", async () => {
-    const t = setUp([found]);
+    const t = await setUp([found]);
     await t.run();
     expect(t.calls).toEqual(["GetAccount"]);
     expect(t.account()).toMatchObject({ status: "active", created_by_app: 0 });
@@ -82,7 +84,7 @@ describe("provision-account", () => {
   });
 
   it("treats a CreateAccount reply it does not know as an error, kept, then starts over from GetAccount (which finds ours)", async () => {
-    const t = setUp([{ found: false }, found], ["Error: database busy"]);
+    const t = await setUp([{ found: false }, found], ["Error: database busy"]);
     await expect(t.run()).rejects.toThrow('MouseStats answered CreateAccount with "Error: database busy".');
     expect(t.account()).toMatchObject({ status: "pending", create_reply: "Error: database busy", last_error: 'MouseStats answered CreateAccount with "Error: database busy".' });
     await t.run();
@@ -92,7 +94,7 @@ describe("provision-account", () => {
   });
 
   it("never settles in 'created, waiting for GetAccount': a success GetAccount cannot confirm is retried from the start", async () => {
-    const t = setUp([{ found: false }, { found: false }, { found: false }, found]);
+    const t = await setUp([{ found: false }, { found: false }, { found: false }, found]);
     await expect(t.run()).rejects.toThrow("GetAccount does not find the account yet");
     await t.run();
     expect(t.calls).toEqual(["GetAccount", "CreateAccount", "GetAccount", "GetAccount", "CreateAccount", "GetAccount"]);
@@ -100,7 +102,7 @@ describe("provision-account", () => {
   });
 
   it("takes 'account-exists' as someone else's account: not ours, needs review", async () => {
-    const t = setUp([{ found: false }, found], ["account-exists"]);
+    const t = await setUp([{ found: false }, found], ["account-exists"]);
     await t.run();
     expect(t.account()).toMatchObject({ status: "active", created_by_app: 0, create_reply: "account-exists" });
     expect(t.claims()).toMatchObject({ "own.myshopify.com": "needs_review" });

@@ -1,17 +1,17 @@
-import type { Db } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import { maskEmail } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { MouseStatsHttpError, MouseStatsPermissionDeniedError, isRetriableMouseStatsError } from "../mousestats/errors.ts";
 import { classifyCreateAccountReply } from "../mousestats/reply-text.ts";
 import { PermanentJobError } from "../queue/errors.ts";
-import type { JobHandler } from "../queue/worker.ts";
+import type { JobHandler } from "../queue/job-handler.ts";
 import { createAccountStore } from "./account-store.ts";
 import type { JobPayloads } from "./job-kinds.ts";
 import { describeMouseStatsFailure, toJobError } from "./mousestats-failure.ts";
 import { randomPassword } from "./random-password.ts";
 
 export interface ProvisionAccountDeps {
-  db: Db;
+  database: AppDatabase;
   mousestats: MouseStatsClient;
   activeFreePlan: boolean;
   now?: () => number;
@@ -29,7 +29,7 @@ const NOT_FOUND_AFTER_CREATE = "MouseStats answered CreateAccount, but GetAccoun
  * (`needs_review`). The queue runs one job per email at a time, so two of these never race.
  */
 export function provisionAccountHandler(deps: ProvisionAccountDeps): JobHandler<JobPayloads["provision-account"]> {
-  const store = createAccountStore(deps.db);
+  const store = createAccountStore(deps.database);
   const now = () => new Date((deps.now ?? Date.now)());
   // GetAccount is a read: one immediate retry of a transient failure saves a whole backed-off
   // attempt (with MouseStats failing 30% of calls, an attempt's odds go from ~1/3 to ~1/2).
@@ -46,18 +46,18 @@ export function provisionAccountHandler(deps: ProvisionAccountDeps): JobHandler<
   return {
     async run({ email }, { signal, logger }) {
       const log = logger.child({ email: maskEmail(email) });
-      const row = store.getAccount(email);
+      const row = await store.getAccount(email);
       if (!row) return; // redacted meanwhile: nothing left to provision
       try {
         const before = await getAccountRetryingOnce(email, signal);
         if (before.found) {
           // Ours if we asked MouseStats to create it (the reply may have been lost to a crash or a timeout).
           const createdByApp = row.createdByApp || row.createAttemptedAt !== null;
-          store.confirmAccount(email, before.account, { createdByApp, now: now() });
+          await store.confirmAccount(email, before.account, { createdByApp, now: now() });
           log.info({ createdByApp }, "account confirmed at MouseStats");
           return;
         }
-        store.markCreateAttempted(email, now());
+        await store.markCreateAttempted(email, now());
         let reply: string;
         try {
           ({ replyText: reply } = await deps.mousestats.createAccount({ email, password: randomPassword(), activeFreePlan: deps.activeFreePlan }, { signal }));
@@ -67,21 +67,21 @@ export function provisionAccountHandler(deps: ProvisionAccountDeps): JobHandler<
         }
         const kind = classifyCreateAccountReply(reply);
         // "Exists": someone else made it between our GetAccount and CreateAccount; it is not ours.
-        store.recordCreateReply(email, reply, { notOurs: kind === "exists" });
+        await store.recordCreateReply(email, reply, { notOurs: kind === "exists" });
         log.info({ reply }, "CreateAccount answered");
         if (kind === "unknown") throw new Error(`MouseStats answered CreateAccount with "${reply}".`);
         const after = await getAccountRetryingOnce(email, signal);
         if (!after.found) throw new Error(NOT_FOUND_AFTER_CREATE);
-        store.confirmAccount(email, after.account, { createdByApp: kind === "created", now: now() });
+        await store.confirmAccount(email, after.account, { createdByApp: kind === "created", now: now() });
         log.info({ createdByApp: kind === "created" }, "account created and confirmed at MouseStats");
       } catch (err) {
         const jobError = err instanceof PermanentJobError ? err : toJobError(err);
-        store.recordAccountError(email, jobError.message, { failed: false, now: now() });
+        await store.recordAccountError(email, jobError.message, { failed: false, now: now() });
         throw jobError;
       }
     },
-    onFailed({ email }, err) {
-      store.recordAccountError(email, err instanceof Error ? err.message : String(err), { failed: true, now: now() });
+    async onFailed({ email }, err) {
+      await store.recordAccountError(email, err instanceof Error ? err.message : String(err), { failed: true, now: now() });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from "../db/drizzle.ts";
-import type { Db } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
+import { preparedQuery } from "../db/prepared-query.ts";
 import { accounts, shopAccounts, shops } from "../db/schema.ts";
 import { SHOP_OWNED_SOURCES } from "./account-store.ts";
 
@@ -24,18 +25,18 @@ export interface ShopAccountView {
  * every page poll and login link, so the queries are prepared once (drizzle would otherwise
  * build and prepare them per call: ~0.3 ms).
  */
-export function createShopAccountViews(db: Db) {
-  const ownAccount = db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
+export function createShopAccountViews(database: AppDatabase) {
+  const ownAccount = preparedQuery(database, "shop_own_account", (db) => db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
     .innerJoin(accounts, eq(accounts.email, shopAccounts.accountEmail))
     .where(and(eq(shopAccounts.shop, sql.placeholder("shop")), inArray(shopAccounts.source, [...SHOP_OWNED_SOURCES])))
     .orderBy(desc(eq(shopAccounts.access, "active")), desc(shopAccounts.updatedAt), desc(shopAccounts.id))
-    .limit(1).prepare();
-  const shopEmail = db.select({ email: shops.email }).from(shops).where(eq(shops.domain, sql.placeholder("shop"))).prepare();
+    .limit(1));
+  const shopEmail = preparedQuery(database, "shop_email", (db) => db.select({ email: shops.email }).from(shops).where(eq(shops.domain, sql.placeholder("shop"))));
   return {
-    read(shop: string): ShopAccountView {
-      const row = ownAccount.get({ shop });
+    async read(shop: string): Promise<ShopAccountView> {
+      const [row] = await ownAccount({ shop });
       if (!row) {
-        const email = shopEmail.get({ shop })?.email ?? null;
+        const email = (await shopEmail({ shop }))[0]?.email ?? null;
         return { shop, email, status: "none", plan: null, planDaysLeft: null, usage: null, usageCheckedAt: null, error: null, since: null };
       }
       return toView(shop, row.mapping, row.account);

@@ -1,12 +1,12 @@
 import { and, desc, eq, lte, sql } from "../db/drizzle.ts";
-import type { Database } from "../db/client.ts";
+import type { AppDatabase, Db } from "../db/app-database.ts";
+import { preparedQuery } from "../db/prepared-query.ts";
 import { shopBilling, shopifySessions } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
 import { PermanentJobError } from "../queue/errors.ts";
-import type { JobHandler } from "../queue/worker.ts";
+import type { JobHandler } from "../queue/job-handler.ts";
 import { createAccountStore, type MappingInput } from "./account-store.ts";
-import { JOB_KINDS, provisionAccountKey, type BillingEventOrder, type JobPayloads } from "./job-kinds.ts";
+import { JOB_KINDS, provisionAccountKey, type AppJobQueue, type BillingEventOrder, type JobPayloads } from "./job-kinds.ts";
 
 /** Where a shop's email comes from when the shop row has none (Admin API `shop` query). */
 export interface ShopEmailLookup {
@@ -26,8 +26,8 @@ interface BillingEvent extends BillingEventOrder {
 type BillingOutcome = "provisioning" | "granted" | "needs_review" | "withdrawn" | "unchanged";
 
 export interface ShopHandlerDeps {
-  database: Database;
-  queue: JobQueue;
+  database: AppDatabase;
+  queue: AppJobQueue;
   shopEmails: ShopEmailLookup;
   /** Wakes the worker after a job was enqueued. */
   onEnqueued: () => void;
@@ -39,24 +39,23 @@ export interface ShopHandlerDeps {
  */
 export function createShopHandlers(deps: ShopHandlerDeps) {
   const { database, queue } = deps;
-  const { db } = database;
-  const store = createAccountStore(db);
+  const store = createAccountStore(database);
   // Prepared once, like the store's statements: billing events come in bursts (account-store.ts).
-  const recordBilling = database.sqlite.prepare(`insert into shop_billing (shop, source_ref, source, status, event_at, triggered_at, received_at)
+  const recordBilling = database.statement(`insert into shop_billing (shop, source_ref, source, status, event_at, triggered_at, received_at)
       values (@shop, @sourceRef, @source, @status, @eventAt, @triggeredAt, @receivedAt)
     on conflict (shop, source_ref) do update set status = excluded.status, event_at = excluded.event_at,
       triggered_at = excluded.triggered_at, received_at = excluded.received_at
     -- Newest wins: updated_at (to the second), then X-Shopify-Triggered-At, then arrival.
     where (excluded.event_at, coalesce(excluded.triggered_at, 0), coalesce(excluded.received_at, 0))
       >= (shop_billing.event_at, coalesce(shop_billing.triggered_at, 0), coalesce(shop_billing.received_at, 0))`);
-  const newestActive = db.select().from(shopBilling).where(and(eq(shopBilling.shop, sql.placeholder("shop")), eq(shopBilling.status, "ACTIVE")))
-    .orderBy(desc(shopBilling.eventAt)).limit(1).prepare();
+  const newestActive = preparedQuery(database, "newest_active_billing", (d) => d.select().from(shopBilling)
+    .where(and(eq(shopBilling.shop, sql.placeholder("shop")), eq(shopBilling.status, "ACTIVE"))).orderBy(desc(shopBilling.eventAt)).limit(1));
 
   /** Maps the account and queues its provisioning when it is not known to exist yet; true when queued. */
-  const mapAndProvision = (input: MappingInput) => {
-    const { account, claim } = store.mapShopToAccount(input);
+  const mapAndProvision = async (input: MappingInput, tx: Db) => {
+    const { account, claim } = await store.mapShopToAccount(input, tx);
     const provision = account.status !== "active";
-    if (provision) queue.enqueue({ kind: JOB_KINDS.provisionAccount, payload: { email: input.email }, idempotencyKey: provisionAccountKey(input.email) });
+    if (provision) await queue.enqueue(JOB_KINDS.provisionAccount, { email: input.email }, { tx, idempotencyKey: provisionAccountKey(input.email) });
     return { provision, claim };
   };
 
@@ -65,12 +64,12 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
    * shop's email became since (token exchange writes that anew). Only a shop never provisioned
    * takes its current email (asking Shopify when we have none).
    */
-  const knownAccountEmail = (shop: string) => {
-    const row = store.getShop(shop);
-    return row?.accountEmail ?? store.latestOwnAccountEmail(shop) ?? row?.email ?? undefined;
+  const knownAccountEmail = async (shop: string) => {
+    const row = await store.getShop(shop);
+    return row?.accountEmail ?? (await store.latestOwnAccountEmail(shop)) ?? row?.email ?? undefined;
   };
   async function resolveAccountEmail(shop: string): Promise<string> {
-    const known = knownAccountEmail(shop);
+    const known = await knownAccountEmail(shop);
     if (known) return known;
     let info: { email: string | null; name: string | null };
     try {
@@ -83,35 +82,35 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     }
     const email = info.email?.trim().toLowerCase();
     if (!email) throw new PermanentJobError(`Shopify has no email for ${shop}.`);
-    store.upsertShop(shop, { email, ...(info.name ? { name: info.name } : {}) });
+    await store.upsertShop(shop, { email, ...(info.name ? { name: info.name } : {}) });
     return email;
   }
 
   /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
-  const applyBilling = database.sqlite.transaction((e: BillingEvent, email: string | undefined): BillingOutcome => {
+  const applyBilling = (e: BillingEvent, email: string | undefined) => database.transaction(async (tx): Promise<BillingOutcome> => {
     // A late delivery from before an uninstall must not bring back what the uninstall ended.
-    const shopRow = store.getShop(e.shop);
+    const shopRow = await store.getShop(e.shop, tx);
     const uninstalledAt = shopRow?.uninstalledAt?.getTime();
     if (uninstalledAt !== undefined && e.eventAtMs <= uninstalledAt) return "unchanged";
-    recordBilling.run({
+    await recordBilling.run({
       shop: e.shop, sourceRef: e.sourceRef, source: e.source, status: e.status, eventAt: e.eventAtMs,
       triggeredAt: e.triggeredAtMs ?? null, receivedAt: e.receivedAtMs ?? null,
-    });
-    const active = newestActive.get({ shop: e.shop });
+    }, tx);
+    const active = (await newestActive({ shop: e.shop }, tx))[0];
     if (!active) {
-      if (store.deactivateShopAccess(e.shop) === 0) return "unchanged";
-      queue.enqueue({ kind: JOB_KINDS.withdrawTracking, payload: { shop: e.shop } });
+      if (await store.deactivateShopAccess(e.shop, tx) === 0) return "unchanged";
+      await queue.enqueue(JOB_KINDS.withdrawTracking, { shop: e.shop }, { tx });
       return "withdrawn";
     }
     if (!email) return "unchanged"; // access comes from another object, granted when its event was applied
-    if (!shopRow?.accountEmail) store.upsertShop(e.shop, { accountEmail: email });
-    const { provision, claim } = mapAndProvision({ shop: e.shop, email, source: active.source, sourceRef: active.sourceRef });
+    if (!shopRow?.accountEmail) await store.upsertShop(e.shop, { accountEmail: email }, tx);
+    const { provision, claim } = await mapAndProvision({ shop: e.shop, email, source: active.source, sourceRef: active.sourceRef }, tx);
     return provision ? "provisioning" : claim === "needs_review" ? "needs_review" : "granted";
   });
 
   async function handleBillingEvent(e: BillingEvent, logger: Logger): Promise<void> {
-    const email = e.status === "ACTIVE" ? await resolveAccountEmail(e.shop) : knownAccountEmail(e.shop);
-    const outcome = applyBilling(e, email);
+    const email = e.status === "ACTIVE" ? await resolveAccountEmail(e.shop) : await knownAccountEmail(e.shop);
+    const outcome = await applyBilling(e, email);
     logger.info({ status: e.status, sourceRef: e.sourceRef, outcome }, "billing event applied");
     if (outcome === "provisioning" || outcome === "withdrawn") deps.onEnqueued();
   }
@@ -126,8 +125,8 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
 
   const provisionOrder: JobHandler<JobPayloads["provision-order"]> = {
     async run(p) {
-      const { provision } = database.sqlite.transaction(() =>
-        mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId, customerId: p.customerId ?? null }))();
+      const { provision } = await database.transaction((tx) =>
+        mapAndProvision({ shop: p.shop, email: p.email, source: "order", sourceRef: p.orderId, customerId: p.customerId ?? null }, tx));
       if (provision) deps.onEnqueued();
     },
   };
@@ -135,23 +134,23 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
   const uninstallShop: JobHandler<JobPayloads["uninstall-shop"]> = {
     async run(p, { logger }) {
       // Uninstall may arrive late, twice, or after a reinstall began: the event time decides.
-      const deleted = database.sqlite.transaction(() => {
-        const shop = store.getShop(p.shop);
+      const deleted = await database.transaction(async (tx) => {
+        const shop = await store.getShop(p.shop, tx);
         if (shop?.installedAt && shop.installedAt.getTime() > p.eventAtMs) return undefined;
-        store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) });
+        await store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) }, tx);
         // Shopify cancels the app's charges on uninstall; what was billed before it is over.
-        db.delete(shopBilling).where(and(eq(shopBilling.shop, p.shop), lte(shopBilling.eventAt, new Date(p.eventAtMs)))).run();
+        await tx.delete(shopBilling).where(and(eq(shopBilling.shop, p.shop), lte(shopBilling.eventAt, new Date(p.eventAtMs))));
         // The site ID went with the app installation: a reinstall starts without tracking.
-        store.deactivateShopAccess(p.shop);
-        return db.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).run().changes;
-      })();
+        await store.deactivateShopAccess(p.shop, tx);
+        return (await tx.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).returning({ id: shopifySessions.id })).length;
+      });
       logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored" }, "shop uninstalled");
     },
   };
 
   const recordScopes: JobHandler<JobPayloads["record-scopes"]> = {
     async run(p) {
-      store.upsertShop(p.shop, { scopes: p.scopes.join(",") });
+      await store.upsertShop(p.shop, { scopes: p.scopes.join(",") });
     },
   };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../db/test-database.ts";
-import { createJobQueue } from "../queue/job-queue.ts";
+import { createTestQueue } from "./test-queue.ts";
 import { createSweeps } from "./sweeps.ts";
 
 const HOUR = 3_600_000;
@@ -8,14 +8,14 @@ const DAY = 24 * HOUR;
 
 function setUp(nowMs: number) {
   const database = createTestDatabase();
-  const queue = createJobQueue({ sqlite: database.sqlite, now: () => nowMs });
+  const queue = createTestQueue(database, { now: () => nowMs });
   const sweeps = createSweeps({ database, queue, now: () => nowMs });
   const jobs = () => database.sqlite.prepare("select kind, json_extract(payload, '$.shop') shop, json_extract(payload, '$.email') email from jobs order by id").all();
   return { database, sweeps, jobs };
 }
 
 describe("hourly sweeps", () => {
-  it("asks Shopify about installed shops silent for a day, at most daily each", () => {
+  it("asks Shopify about installed shops silent for a day, at most daily each", async () => {
     const now = 100 * DAY;
     const { database, sweeps, jobs } = setUp(now);
     const shop = database.sqlite.prepare("insert into shops (domain, billing_checked_at) values (?, ?)");
@@ -25,12 +25,12 @@ describe("hourly sweeps", () => {
     shop.run("checked.myshopify.com", now - HOUR); session.run("offline_checked", "checked.myshopify.com");
     shop.run("recent-event.myshopify.com", null); session.run("offline_recent", "recent-event.myshopify.com"); billing.run("recent-event.myshopify.com", now - HOUR);
     shop.run("uninstalled.myshopify.com", null); // no session: nothing to ask with
-    expect(sweeps.queueBillingChecks()).toBe(1);
+    expect(await sweeps.queueBillingChecks()).toBe(1);
     expect(jobs()).toEqual([{ kind: "reconcile-billing", shop: "silent.myshopify.com", email: null }]);
-    expect(sweeps.queueBillingChecks()).toBe(0); // already waiting
+    expect(await sweeps.queueBillingChecks()).toBe(0); // already waiting
   });
 
-  it("re-drives failed provisioning hourly for 3 days, then daily for a month, then leaves it to the operator", () => {
+  it("re-drives failed provisioning hourly for 3 days, then daily for a month, then leaves it to the operator", async () => {
     const now = 100 * DAY;
     const { database, sweeps, jobs } = setUp(now);
     const failed = database.sqlite.prepare("insert into accounts (email, status, failed_since, updated_at) values (?, 'failed', ?, ?)");
@@ -39,7 +39,7 @@ describe("hourly sweeps", () => {
     failed.run("week-old@x.com", now - 7 * DAY, now - 2 * HOUR); // day 7: daily, tried 2 h ago: not yet
     failed.run("week-old-due@x.com", now - 7 * DAY, now - 25 * HOUR); // day 7, a day since: due
     failed.run("given-up@x.com", now - 31 * DAY, now - 2 * DAY); // past a month
-    expect(sweeps.redriveFailedAccounts()).toBe(2);
+    expect(await sweeps.redriveFailedAccounts()).toBe(2);
     expect(jobs().map((j) => (j as { email: string }).email)).toEqual(["hour-old@x.com", "week-old-due@x.com"]);
     expect(database.sqlite.prepare("select email, status from accounts where status = 'pending' order by email").all())
       .toEqual([{ email: "hour-old@x.com", status: "pending" }, { email: "week-old-due@x.com", status: "pending" }]);

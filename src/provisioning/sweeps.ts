@@ -1,7 +1,7 @@
-import type { Database } from "../db/client.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import { retryAccount } from "./account-admin.ts";
 import { requestBillingCheck } from "./billing-reconciliation.ts";
+import type { AppJobQueue } from "./job-kinds.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -10,30 +10,36 @@ const DAY_MS = 24 * HOUR_MS;
  * What the app does by itself, every hour, so nothing waits on a click or a webhook that never
  * came: a billing check with Shopify for shops not heard of for a day, and another go at
  * provisioning that failed (hourly for 3 days, then daily for a month; the page still offers
- * Retry meanwhile).
+ * Retry meanwhile). Several instances may sweep at once: each enqueue is keyed, so the work
+ * is queued once.
  */
-export function createSweeps(deps: { database: Database; queue: JobQueue; now: () => number }) {
+export function createSweeps(deps: { database: AppDatabase; queue: AppJobQueue; now: () => number }) {
   const { database, queue, now } = deps;
   // Installed shops (a stored session) whose billing was neither checked nor changed for a day.
-  const staleBilling = database.sqlite.prepare(`select s.domain from shops s
+  const staleBilling = database.statement<{ domain: string }>(`select s.domain from shops s
     where exists (select 1 from shopify_sessions ss where ss.shop = s.domain)
       and coalesce(s.billing_checked_at, 0) < @dayAgo
-      and coalesce((select max(b.event_at) from shop_billing b where b.shop = s.domain), 0) < @dayAgo`).pluck();
-  const dueFailures = database.sqlite.prepare(`select email from accounts
-    where status = 'failed' and failed_since >= @now - ${30 * DAY_MS}
-      and updated_at < @now - case when failed_since >= @now - ${3 * DAY_MS} then ${HOUR_MS} else ${DAY_MS} end`).pluck();
+      and coalesce((select max(b.event_at) from shop_billing b where b.shop = s.domain), 0) < @dayAgo`);
+  const dueFailures = database.statement<{ email: string }>(`select email from accounts
+    where status = 'failed' and failed_since >= @monthAgo
+      and updated_at < case when failed_since >= @threeDaysAgo then @hourAgo else @dayAgo end`);
 
   return {
-    /** Queues a billing check per shop due one; returns how many. */
-    queueBillingChecks(): number {
-      const shops = staleBilling.all({ dayAgo: now() - DAY_MS }) as string[];
-      return database.sqlite.transaction(() => shops.filter((shop) => requestBillingCheck({ database, queue, now }, shop, "sweep")).length)();
+    /** Queues a billing check per shop due one; resolves with how many. */
+    async queueBillingChecks(): Promise<number> {
+      const shops = await staleBilling.all({ dayAgo: now() - DAY_MS });
+      let queued = 0;
+      for (const { domain } of shops) if (await requestBillingCheck({ database, queue, now }, domain, "sweep")) queued++;
+      return queued;
     },
 
-    /** Puts failed provisioning due another go back in the queue; returns how many. */
-    redriveFailedAccounts(): number {
-      const emails = dueFailures.all({ now: now() }) as string[];
-      return emails.filter((email) => retryAccount(database, queue, email) === "queued").length;
+    /** Puts failed provisioning due another go back in the queue; resolves with how many. */
+    async redriveFailedAccounts(): Promise<number> {
+      const t = now();
+      const emails = await dueFailures.all({ monthAgo: t - 30 * DAY_MS, threeDaysAgo: t - 3 * DAY_MS, hourAgo: t - HOUR_MS, dayAgo: t - DAY_MS });
+      let queued = 0;
+      for (const { email } of emails) if (await retryAccount(database, queue, email) === "queued") queued++;
+      return queued;
     },
   };
 }

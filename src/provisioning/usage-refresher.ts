@@ -1,10 +1,10 @@
-import type { Db } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import type { Logger } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { createAccountStore } from "./account-store.ts";
 
 export interface UsageRefresherOptions {
-  db: Db;
+  database: AppDatabase;
   mousestats: MouseStatsClient;
   logger: Logger;
   /** How long figures count as fresh. @default 300000 (5 min) */
@@ -18,14 +18,14 @@ export interface UsageRefresherOptions {
  */
 export function createUsageRefresher(options: UsageRefresherOptions) {
   const { mousestats, logger, maxAgeMs = 300_000, now = Date.now } = options;
-  const store = createAccountStore(options.db);
+  const store = createAccountStore(options.database);
   const inFlight = new Map<string, Promise<boolean>>();
 
   async function refresh(email: string): Promise<boolean> {
     try {
       const result = await mousestats.getAccount(email);
       if (!result.found) return false;
-      store.recordUsage(email, result.account, new Date(now()));
+      await store.recordUsage(email, result.account, new Date(now()));
       return true;
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "usage refresh failed; showing last known figures");

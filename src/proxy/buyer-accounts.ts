@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from "../db/drizzle.ts";
-import type { Database } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
+import { preparedQuery } from "../db/prepared-query.ts";
 import { accounts, shopAccounts } from "../db/schema.ts";
 import { accountOwner } from "../provisioning/account-owner.ts";
 
@@ -18,18 +19,17 @@ export interface BuyerAccount {
  * the order path's mappings, which keep the order's buyer. A customer never sees another
  * customer's, nor their own on another store (customer ids are per store).
  */
-export function createBuyerAccounts(database: Database) {
-  const { db } = database;
-  const ofBuyer = db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
+export function createBuyerAccounts(database: AppDatabase) {
+  const ofBuyer = preparedQuery(database, "buyer_accounts", (db) => db.select({ mapping: shopAccounts, account: accounts }).from(shopAccounts)
     .innerJoin(accounts, eq(accounts.email, shopAccounts.accountEmail))
     .where(and(eq(shopAccounts.shop, sql.placeholder("shop")), eq(shopAccounts.source, "order"), eq(shopAccounts.customerId, sql.placeholder("customerId"))))
-    .orderBy(shopAccounts.id).prepare();
-  const guestOrders = db.select({ email: shopAccounts.accountEmail }).from(shopAccounts)
-    .where(and(eq(shopAccounts.shop, sql.placeholder("shop")), eq(shopAccounts.source, "order"), isNull(shopAccounts.customerId))).prepare();
+    .orderBy(shopAccounts.id));
+  const guestOrders = preparedQuery(database, "guest_orders", (db) => db.select({ email: shopAccounts.accountEmail }).from(shopAccounts)
+    .where(and(eq(shopAccounts.shop, sql.placeholder("shop")), eq(shopAccounts.source, "order"), isNull(shopAccounts.customerId))));
 
   return {
-    list(shop: string, customerId: string): BuyerAccount[] {
-      return ofBuyer.all({ shop, customerId }).map(({ mapping, account }) => ({
+    async list(shop: string, customerId: string): Promise<BuyerAccount[]> {
+      return (await ofBuyer({ shop, customerId })).map(({ mapping, account }) => ({
         email: account.email,
         status: mapping.claim === "needs_review" ? "needs_review" : mapping.claim === "pending" && account.status === "active" ? "pending" : account.status,
         plan: account.planName,
@@ -39,25 +39,26 @@ export function createBuyerAccounts(database: Database) {
     },
 
     /** The emails of the store's orders placed as a guest (no customer id): claimable by a signed-in customer with that email. */
-    guestOrderEmails(shop: string): string[] {
-      return [...new Set(guestOrders.all({ shop }).map((r) => r.email))];
+    async guestOrderEmails(shop: string): Promise<string[]> {
+      return [...new Set((await guestOrders({ shop })).map((r) => r.email))];
     },
 
     /**
      * The signed-in customer's email (read through the Admin API) matches guest orders: from now
      * on they are that customer's, by id, and so is the account made for them.
      */
-    claimGuestOrders(shop: string, customerId: string, email: string): number {
-      return database.sqlite.transaction(() => {
-        const claimed = db.update(shopAccounts).set({ customerId, updatedAt: new Date() })
-          .where(and(eq(shopAccounts.shop, shop), eq(shopAccounts.source, "order"), isNull(shopAccounts.customerId), eq(shopAccounts.accountEmail, email))).run().changes;
+    claimGuestOrders(shop: string, customerId: string, email: string): Promise<number> {
+      return database.transaction(async (tx) => {
+        const claimed = (await tx.update(shopAccounts).set({ customerId, updatedAt: new Date() })
+          .where(and(eq(shopAccounts.shop, shop), eq(shopAccounts.source, "order"), isNull(shopAccounts.customerId), eq(shopAccounts.accountEmail, email)))
+          .returning({ id: shopAccounts.id })).length;
         if (claimed > 0) {
           const guest = accountOwner({ shop, source: "order", customerId: null });
-          db.update(accounts).set({ owner: accountOwner({ shop, source: "order", customerId }), updatedAt: new Date() })
-            .where(and(eq(accounts.email, email), eq(accounts.owner, guest))).run();
+          await tx.update(accounts).set({ owner: accountOwner({ shop, source: "order", customerId }), updatedAt: new Date() })
+            .where(and(eq(accounts.email, email), eq(accounts.owner, guest)));
         }
         return claimed;
-      })();
+      });
     },
   };
 }

@@ -60,7 +60,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<ProxyEnv> {
 
   /** Orders placed as a guest become the signed-in customer's when their emails match. */
   async function claimGuestOrders(shop: string, customerId: string): Promise<void> {
-    const guestEmails = buyers.guestOrderEmails(shop);
+    const guestEmails = await buyers.guestOrderEmails(shop);
     if (guestEmails.length === 0) return;
     let email: string | null;
     try {
@@ -70,7 +70,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<ProxyEnv> {
       return;
     }
     if (email && guestEmails.includes(email)) {
-      const claimed = buyers.claimGuestOrders(shop, customerId, email);
+      const claimed = await buyers.claimGuestOrders(shop, customerId, email);
       logger.info({ scope: "proxy", shop, email: maskEmail(email), claimed }, "guest orders claimed by the signed-in customer");
     }
   }
@@ -81,7 +81,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<ProxyEnv> {
     const customerId = c.get("customerId");
     if (!customerId) return liquid(c, signedOutPage(c.get("page")));
     await claimGuestOrders(c.get("shop"), customerId);
-    return liquid(c, accountsPage(buyers.list(c.get("shop"), customerId), c.get("page")));
+    return liquid(c, accountsPage(await buyers.list(c.get("shop"), customerId), c.get("page")));
   });
 
   proxy.get("/open", async (c) => {
@@ -89,7 +89,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<ProxyEnv> {
     const customerId = c.get("customerId");
     if (!customerId) return liquid(c, signedOutPage(c.get("page")));
     await claimGuestOrders(shop, customerId);
-    const accounts = buyers.list(shop, customerId);
+    const accounts = await buyers.list(shop, customerId);
     const email = c.req.query("email")?.trim().toLowerCase();
     const refuse = (reason: OpenRefusal) => {
       count(reason === "rate-limited" ? "rate_limited" : reason === "mousestats-down" ? "mousestats_error" : "refused");
@@ -98,7 +98,7 @@ export function createProxyRoutes(deps: ProxyRoutesDeps): Hono<ProxyEnv> {
     const account = email ? accounts.find((a) => a.email === email) : accounts.length === 1 ? accounts[0] : undefined;
     if (!account) return refuse(email || accounts.length === 0 ? "no-account" : "choose");
     if (account.status !== "active") return refuse("not-ready");
-    if (!deps.limiter.take(account.email).ok) return refuse("rate-limited");
+    if (!(await deps.limiter.take(account.email)).ok) return refuse("rate-limited");
     let token: string;
     try {
       token = await deps.mousestats.generateLoginToken(account.email, deps.loginTokenValidHours);

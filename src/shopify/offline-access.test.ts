@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "../db/drizzle.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../db/client.ts";
 import { shops } from "../db/schema.ts";
-import { createTestDatabase } from "../db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../db/test-database.ts";
 import { createSilentLogger } from "../logger.ts";
 import { ShopNotInstalledError, ShopifyRequestError, ShopifyUnauthorizedError } from "./errors.ts";
 import { createOfflineAccess, type OfflineAccess } from "./offline-access.ts";
@@ -69,7 +68,7 @@ function deferred<T>() {
 
 const unauthorized = () => new ShopifyUnauthorizedError({ operation: "refreshToken", reason: "invalid_grant", status: 400 });
 
-let database: Database;
+let database: TestDatabase;
 let storage: SessionStorage;
 let now: number;
 let fake: ReturnType<typeof createFakeAdmin>;
@@ -77,18 +76,18 @@ let access: OfflineAccess;
 
 beforeEach(() => {
   database = createTestDatabase();
-  storage = createSessionStorage({ db: database.db, cipher: createTokenCipher(randomBytes(32)) });
+  storage = createSessionStorage({ database, cipher: createTokenCipher(randomBytes(32)) });
   now = T0;
   fake = createFakeAdmin(() => now);
-  access = createOfflineAccess({ admin: fake.admin, storage, db: database.db, now: () => now, logger: createSilentLogger() });
+  access = createOfflineAccess({ admin: fake.admin, storage, database, now: () => now, logger: createSilentLogger() });
 });
 afterEach(() => database.close());
 
 const shopRow = () => database.db.select().from(shops).where(eq(shops.domain, SHOP)).get();
 
-function storeSession(overrides: Partial<OfflineSession> = {}): OfflineSession {
+async function storeSession(overrides: Partial<OfflineSession> = {}): Promise<OfflineSession> {
   const session = fake.fresh(SHOP, overrides);
-  storage.storeOfflineSession(session);
+  await storage.storeOfflineSession(session);
   return session;
 }
 
@@ -101,7 +100,7 @@ describe("installFromSessionToken", () => {
     const session = await access.installFromSessionToken(SHOP, "id-token-1");
     expect(fake.calls).toEqual(["exchange:id-token-1", "info:shpat_1"]);
     expect(session).toMatchObject({ shop: SHOP, accessToken: "shpat_1", refreshToken: "shprt_1" });
-    expect(storage.loadOfflineSession(SHOP)).toEqual(session);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(session);
     expect(shopRow()).toMatchObject({ email: "owner@example.com", name: "My Shop", installedAt: new Date(T0), uninstalledAt: null });
   });
 
@@ -127,7 +126,7 @@ describe("installFromSessionToken", () => {
   it("exchanges again for a later visit after a failed exchange", async () => {
     fake.queues.exchange.push(new ShopifyUnauthorizedError({ operation: "exchangeToken", reason: "invalid_subject_token", status: 400 }));
     await expect(access.installFromSessionToken(SHOP, "stale")).rejects.toBeInstanceOf(ShopifyUnauthorizedError);
-    expect(storage.loadOfflineSession(SHOP)).toBeUndefined();
+    expect(await storage.loadOfflineSession(SHOP)).toBeUndefined();
     expect(shopRow()).toBeUndefined();
     await access.installFromSessionToken(SHOP, "fresh");
     expect(fake.calls).toEqual(["exchange:stale", "exchange:fresh", "info:shpat_1"]);
@@ -135,20 +134,20 @@ describe("installFromSessionToken", () => {
 
   it("refreshes a stored session near expiry instead of exchanging", async () => {
     insertShop();
-    storeSession({ expiresAt: new Date(T0 + 4 * 60_000) });
+    await storeSession({ expiresAt: new Date(T0 + 4 * 60_000) });
     const session = await access.installFromSessionToken(SHOP, "id-token");
     expect(fake.calls).toEqual(["refresh:shprt_1"]);
     expect(session.accessToken).toBe("shpat_2");
-    expect(storage.loadOfflineSession(SHOP)).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_2" });
+    expect(await storage.loadOfflineSession(SHOP)).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_2" });
   });
 
   it("exchanges when Shopify refuses the stored refresh token", async () => {
     insertShop();
-    storeSession({ expiresAt: new Date(T0 - 60_000) });
+    await storeSession({ expiresAt: new Date(T0 - 60_000) });
     fake.queues.refresh.push(unauthorized());
     const session = await access.installFromSessionToken(SHOP, "id-token");
     expect(fake.calls).toEqual(["refresh:shprt_1", "exchange:id-token", "info:shpat_2"]);
-    expect(storage.loadOfflineSession(SHOP)).toEqual(session);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(session);
   });
 
   it.each([
@@ -156,14 +155,14 @@ describe("installFromSessionToken", () => {
     ["has an expired refresh token", { refreshTokenExpiresAt: new Date(T0 - 1) }],
   ])("exchanges when the stale stored session %s", async (_label, overrides) => {
     insertShop();
-    storeSession({ expiresAt: new Date(T0 - 60_000), ...overrides });
+    await storeSession({ expiresAt: new Date(T0 - 60_000), ...overrides });
     await access.installFromSessionToken(SHOP, "id-token");
     expect(fake.calls).toEqual(["exchange:id-token", "info:shpat_2"]);
   });
 
   it("exchanges and reinstalls when the shop was uninstalled, even with a session left over", async () => {
     insertShop({ uninstalledAt: new Date(T0 - HOUR) });
-    storeSession();
+    await storeSession();
     now += 1000;
     await access.installFromSessionToken(SHOP, "id-token");
     expect(fake.calls).toEqual(["exchange:id-token", "info:shpat_2"]);
@@ -180,7 +179,7 @@ describe("installFromSessionToken", () => {
   it("fetches the shop again on the next visit when it failed after the exchange", async () => {
     fake.queues.info.push(new ShopifyRequestError({ operation: "fetchShopInfo", status: 503 }));
     await expect(access.installFromSessionToken(SHOP, "id-token-1")).rejects.toBeInstanceOf(ShopifyRequestError);
-    expect(storage.loadOfflineSession(SHOP)?.accessToken).toBe("shpat_1");
+    expect((await storage.loadOfflineSession(SHOP))?.accessToken).toBe("shpat_1");
     await access.installFromSessionToken(SHOP, "id-token-2");
     expect(fake.calls).toEqual(["exchange:id-token-1", "info:shpat_1", "info:shpat_1"]);
     expect(shopRow()?.email).toBe("owner@example.com");
@@ -195,17 +194,17 @@ describe("installFromSessionToken", () => {
 
   it("exchanges over a stored session that no longer decrypts", async () => {
     insertShop();
-    const other = createSessionStorage({ db: database.db, cipher: createTokenCipher(randomBytes(32)) });
+    const other = createSessionStorage({ database, cipher: createTokenCipher(randomBytes(32)) });
     other.storeOfflineSession(fake.fresh(SHOP));
     await access.installFromSessionToken(SHOP, "id-token");
     expect(fake.calls).toEqual(["exchange:id-token", "info:shpat_2"]);
-    expect(storage.loadOfflineSession(SHOP)?.accessToken).toBe("shpat_2");
+    expect((await storage.loadOfflineSession(SHOP))?.accessToken).toBe("shpat_2");
   });
 
   it("stores an expiry of now + 1 h when an expiring token came without one", async () => {
     fake.queues.exchange.push(fake.fresh(SHOP, { expiresAt: undefined }));
     await access.installFromSessionToken(SHOP, "id-token");
-    expect(storage.loadOfflineSession(SHOP)?.expiresAt).toEqual(new Date(T0 + HOUR));
+    expect((await storage.loadOfflineSession(SHOP))?.expiresAt).toEqual(new Date(T0 + HOUR));
   });
 });
 
@@ -217,31 +216,31 @@ describe("getSession", () => {
   });
 
   it("returns a fresh session without calling Shopify", async () => {
-    const stored = storeSession();
+    const stored = await storeSession();
     now += HOUR - 5 * 60_000 - 1;
     expect(await access.getSession(SHOP)).toEqual(stored);
     expect(fake.calls).toEqual([]);
   });
 
   it("refreshes within the margin and stores the rotated pair", async () => {
-    storeSession();
+    await storeSession();
     now += HOUR - 5 * 60_000;
     const session = await access.getSession(SHOP);
     expect(fake.calls).toEqual(["refresh:shprt_1"]);
     expect(session).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_2", expiresAt: new Date(now + HOUR) });
-    expect(storage.loadOfflineSession(SHOP)).toEqual(session);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(session);
   });
 
   it("honours a custom refresh margin", async () => {
-    access = createOfflineAccess({ admin: fake.admin, storage, db: database.db, now: () => now, logger: createSilentLogger(), refreshMarginMs: 60_000 });
-    storeSession();
+    access = createOfflineAccess({ admin: fake.admin, storage, database, now: () => now, logger: createSilentLogger(), refreshMarginMs: 60_000 });
+    await storeSession();
     now += HOUR - 2 * 60_000;
     await access.getSession(SHOP);
     expect(fake.calls).toEqual([]);
   });
 
   it("shares one refresh among concurrent callers", async () => {
-    storeSession({ expiresAt: new Date(T0 + 60_000) });
+    await storeSession({ expiresAt: new Date(T0 + 60_000) });
     const gate = deferred<OfflineSession>();
     fake.queues.refresh.push(() => gate.promise);
     const callers = Array.from({ length: 4 }, () => access.getSession(SHOP));
@@ -252,43 +251,43 @@ describe("getSession", () => {
   });
 
   it("throws ShopifyUnauthorizedError and deletes the session when Shopify refuses the refresh", async () => {
-    storeSession({ expiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1) });
     fake.queues.refresh.push(unauthorized());
     await expect(access.getSession(SHOP)).rejects.toBeInstanceOf(ShopifyUnauthorizedError);
-    expect(storage.loadOfflineSession(SHOP)).toBeUndefined();
+    expect(await storage.loadOfflineSession(SHOP)).toBeUndefined();
     await expect(access.getSession(SHOP)).rejects.toBeInstanceOf(ShopNotInstalledError);
   });
 
   it("keeps a session that a concurrent exchange stored while the refresh was being refused", async () => {
     insertShop();
-    storeSession({ expiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1) });
     const gate = deferred<OfflineSession>();
     fake.queues.refresh.push(() => gate.promise);
     const job = access.getSession(SHOP);
     await new Promise((resolve) => setImmediate(resolve));
     expect(fake.calls).toEqual(["refresh:shprt_1"]);
-    storage.storeOfflineSession(fake.fresh(SHOP, { accessToken: "shpat_from_exchange" }));
+    await storage.storeOfflineSession(fake.fresh(SHOP, { accessToken: "shpat_from_exchange" }));
     gate.reject(unauthorized());
     await expect(job).rejects.toBeInstanceOf(ShopifyUnauthorizedError);
-    expect(storage.loadOfflineSession(SHOP)?.accessToken).toBe("shpat_from_exchange");
+    expect((await storage.loadOfflineSession(SHOP))?.accessToken).toBe("shpat_from_exchange");
   });
 
   it("uses the still-valid access token when the refresh fails for a transient reason", async () => {
-    const stored = storeSession({ expiresAt: new Date(T0 + 60_000) });
+    const stored = await storeSession({ expiresAt: new Date(T0 + 60_000) });
     fake.queues.refresh.push(new ShopifyRequestError({ operation: "refreshToken", status: 503 }));
     expect(await access.getSession(SHOP)).toEqual(stored);
-    expect(storage.loadOfflineSession(SHOP)).toEqual(stored);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(stored);
   });
 
   it("throws the transient error when the access token has expired", async () => {
-    storeSession({ expiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1) });
     fake.queues.refresh.push(new ShopifyRequestError({ operation: "refreshToken", status: 503 }));
     await expect(access.getSession(SHOP)).rejects.toBeInstanceOf(ShopifyRequestError);
-    expect(storage.loadOfflineSession(SHOP)).toBeDefined();
+    expect(await storage.loadOfflineSession(SHOP)).toBeDefined();
   });
 
   it("schedules the next refresh in 1 h when the reply has no expiry (shopify-app-js#3400)", async () => {
-    storeSession({ expiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1) });
     fake.queues.refresh.push(fake.fresh(SHOP, { expiresAt: undefined }));
     const session = await access.getSession(SHOP);
     expect(session.expiresAt).toEqual(new Date(T0 + HOUR));
@@ -298,27 +297,27 @@ describe("getSession", () => {
   });
 
   it("keeps the previous refresh token when the reply brings none", async () => {
-    storeSession({ expiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1) });
     fake.queues.refresh.push(fake.fresh(SHOP, { refreshToken: undefined, refreshTokenExpiresAt: undefined }));
     const session = await access.getSession(SHOP);
     expect(session).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_1" });
-    expect(storage.loadOfflineSession(SHOP)).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_1" });
+    expect(await storage.loadOfflineSession(SHOP)).toMatchObject({ accessToken: "shpat_2", refreshToken: "shprt_1" });
   });
 
   it("returns a non-expiring session as it is", async () => {
-    const stored = storeSession({ expiresAt: undefined, refreshToken: undefined, refreshTokenExpiresAt: undefined });
+    const stored = await storeSession({ expiresAt: undefined, refreshToken: undefined, refreshTokenExpiresAt: undefined });
     now += 1000 * HOUR;
     expect(await access.getSession(SHOP)).toEqual(stored);
     expect(fake.calls).toEqual([]);
   });
 
   it("throws ShopifyUnauthorizedError when both tokens have expired", async () => {
-    storeSession({ expiresAt: new Date(T0 - 1), refreshTokenExpiresAt: new Date(T0 - 1) });
+    await storeSession({ expiresAt: new Date(T0 - 1), refreshTokenExpiresAt: new Date(T0 - 1) });
     const err = await access.getSession(SHOP).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShopifyUnauthorizedError);
     expect(err).toMatchObject({ reason: "refresh_token_expired" });
     expect(fake.calls).toEqual([]);
-    expect(storage.loadOfflineSession(SHOP)).toBeUndefined();
+    expect(await storage.loadOfflineSession(SHOP)).toBeUndefined();
   });
 
   it("waits for the shop's in-flight first visit", async () => {

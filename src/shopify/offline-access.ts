@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import type { Logger } from "../logger.ts";
 import { maskEmail } from "../logger.ts";
 import { ShopNotInstalledError, ShopifyUnauthorizedError, TokenDecryptionError } from "./errors.ts";
@@ -26,7 +26,7 @@ export interface OfflineAccess {
 export interface OfflineAccessOptions {
   admin: ShopifyAdmin;
   storage: SessionStorage;
-  db: Db;
+  database: AppDatabase;
   /** Epoch milliseconds. */
   now: () => number;
   logger: Logger;
@@ -41,10 +41,10 @@ export interface OfflineAccessOptions {
  * @see https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
  */
 export function createOfflineAccess(options: OfflineAccessOptions): OfflineAccess {
-  const { admin, storage, db, now } = options;
+  const { admin, storage, database, now } = options;
   const log = options.logger.child({ scope: "shopify-auth" });
   const lifetime = createTokenLifetime({ now, refreshMarginMs: options.refreshMarginMs ?? 5 * 60_000 });
-  const readShopRecord = createShopRecordReader(db);
+  const readShopRecord = createShopRecordReader(database);
   const installs = new Map<string, Promise<OfflineSession>>();
   const refreshes = new Map<string, Promise<OfflineSession>>();
 
@@ -62,20 +62,20 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
       try {
         fresh = await admin.refreshToken(stored.shop, stored.refreshToken ?? "");
       } catch (err) {
-        if (err instanceof ShopifyUnauthorizedError) forgetIfUnchanged(stored, err.reason);
+        if (err instanceof ShopifyUnauthorizedError) await forgetIfUnchanged(stored, err.reason);
         throw err;
       }
       const session = lifetime.normalize(fresh, stored);
-      storage.storeOfflineSession(session);
+      await storage.storeOfflineSession(session);
       log.debug({ shop: stored.shop }, "offline token refreshed");
       return session;
     });
   }
 
   /** Deletes the stored session unless a concurrent exchange has already replaced it. */
-  function forgetIfUnchanged(stored: OfflineSession, reason: string): void {
-    if (storage.loadOfflineSession(stored.shop)?.accessToken !== stored.accessToken) return;
-    storage.deleteShopSessions(stored.shop);
+  async function forgetIfUnchanged(stored: OfflineSession, reason: string): Promise<void> {
+    if ((await storage.loadOfflineSession(stored.shop))?.accessToken !== stored.accessToken) return;
+    await storage.deleteShopSessions(stored.shop);
     log.warn({ shop: stored.shop, reason }, "Shopify refused the refresh token; stored session deleted");
   }
 
@@ -95,9 +95,9 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
     }
   }
 
-  function loadForInstall(shop: string): OfflineSession | undefined {
+  async function loadForInstall(shop: string): Promise<OfflineSession | undefined> {
     try {
-      return storage.loadOfflineSession(shop);
+      return await storage.loadOfflineSession(shop);
     } catch (err) {
       // A changed encryption key: a new exchange replaces the row we cannot read.
       if (!(err instanceof TokenDecryptionError)) throw err;
@@ -107,18 +107,18 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
   }
 
   async function install(shop: string, sessionToken: string): Promise<OfflineSession> {
-    const record = readShopRecord(shop);
-    const stored = loadForInstall(shop);
+    const record = await readShopRecord(shop);
+    const stored = await loadForInstall(shop);
     // After an uninstall the old token is revoked even if its row survived.
     let session = stored && record?.uninstalledAt == null ? await revive(stored) : undefined;
     const exchanged = session === undefined;
     if (session === undefined) {
       session = lifetime.normalize(await admin.exchangeToken(shop, sessionToken));
-      storage.storeOfflineSession(session);
+      await storage.storeOfflineSession(session);
     }
     if (exchanged || record?.installedAt == null || record.email === null) {
       const info = await admin.fetchShopInfo(session);
-      recordShopInstall(db, shop, info, new Date(now()));
+      await recordShopInstall(database.db, shop, info, new Date(now()));
       const firstOrReinstall = record?.installedAt == null || record.uninstalledAt != null;
       log.info({ shop, email: info.email ? maskEmail(info.email) : null, firstOrReinstall }, "shop installed");
     }
@@ -132,12 +132,12 @@ export function createOfflineAccess(options: OfflineAccessOptions): OfflineAcces
       // A job may run while the shop's first visit is still exchanging its token.
       const install = installs.get(shop);
       if (install) await install.catch(() => undefined);
-      const stored = storage.loadOfflineSession(shop);
+      const stored = await storage.loadOfflineSession(shop);
       if (stored === undefined) throw new ShopNotInstalledError(shop);
       if (!lifetime.needsRefresh(stored)) return stored;
       if (!lifetime.canRefresh(stored)) {
         if (lifetime.isUsable(stored)) return stored;
-        forgetIfUnchanged(stored, "refresh_token_expired");
+        await forgetIfUnchanged(stored, "refresh_token_expired");
         throw new ShopifyUnauthorizedError({ operation: "refreshToken", reason: "refresh_token_expired" });
       }
       try {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../db/client.ts";
-import { createTestDatabase } from "../db/test-database.ts";
+
+import { createTestDatabase, type TestDatabase } from "../db/test-database.ts";
 import { TokenDecryptionError } from "./errors.ts";
 import type { OfflineSession } from "./offline-session.ts";
 import { createSessionStorage } from "./session-storage.ts";
@@ -25,26 +25,26 @@ function session(overrides: Partial<OfflineSession> = {}): OfflineSession {
 }
 
 describe("createSessionStorage", () => {
-  let database: Database;
+  let database: TestDatabase;
   const cipher = createTokenCipher(randomBytes(32));
   beforeEach(() => {
     database = createTestDatabase();
   });
   afterEach(() => database.close());
 
-  it("stores and loads an offline session", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    storage.storeOfflineSession(session());
-    expect(storage.loadOfflineSession(SHOP)).toEqual(session());
+  it("stores and loads an offline session", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    await storage.storeOfflineSession(session());
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(session());
   });
 
-  it("returns undefined for a shop without a session", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    expect(storage.loadOfflineSession("other.myshopify.com")).toBeUndefined();
+  it("returns undefined for a shop without a session", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    expect(await storage.loadOfflineSession("other.myshopify.com")).toBeUndefined();
   });
 
-  it("keeps only ciphertext in the database row", () => {
-    createSessionStorage({ db: database.db, cipher }).storeOfflineSession(session());
+  it("keeps only ciphertext in the database row", async () => {
+    await createSessionStorage({ database, cipher }).storeOfflineSession(session());
     const rows = database.sqlite.prepare("select * from shopify_sessions").all() as Record<string, unknown>[];
     expect(rows).toHaveLength(1);
     const raw = JSON.stringify(rows);
@@ -57,49 +57,49 @@ describe("createSessionStorage", () => {
     expect(rows[0]?.is_online).toBe(0);
   });
 
-  it("replaces the whole pair on a second store (rotation)", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    storage.storeOfflineSession(session());
+  it("replaces the whole pair on a second store (rotation)", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    await storage.storeOfflineSession(session());
     const rotated = session({
       accessToken: "shpat_new",
       refreshToken: "shprt_new",
       expiresAt: new Date("2026-11-27T10:00:00.000Z"),
       refreshTokenExpiresAt: new Date("2027-02-25T09:00:00.000Z"),
     });
-    storage.storeOfflineSession(rotated);
-    expect(storage.loadOfflineSession(SHOP)).toEqual(rotated);
+    await storage.storeOfflineSession(rotated);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual(rotated);
     expect(database.sqlite.prepare("select count(*) as n from shopify_sessions").get()).toEqual({ n: 1 });
   });
 
-  it("stores a non-expiring session without refresh token", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    storage.storeOfflineSession(session());
+  it("stores a non-expiring session without refresh token", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    await storage.storeOfflineSession(session());
     const plain: OfflineSession = { id: `offline_${SHOP}`, shop: SHOP, accessToken: "shpat_plain" };
-    storage.storeOfflineSession(plain);
-    expect(storage.loadOfflineSession(SHOP)).toEqual({
+    await storage.storeOfflineSession(plain);
+    expect(await storage.loadOfflineSession(SHOP)).toEqual({
       ...plain, scope: undefined, expiresAt: undefined, refreshToken: undefined, refreshTokenExpiresAt: undefined,
     });
   });
 
-  it("derives the id from the shop", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    storage.storeOfflineSession(session({ id: "something-else" }));
-    expect(storage.loadOfflineSession(SHOP)?.id).toBe(`offline_${SHOP}`);
+  it("derives the id from the shop", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    await storage.storeOfflineSession(session({ id: "something-else" }));
+    expect((await storage.loadOfflineSession(SHOP))?.id).toBe(`offline_${SHOP}`);
   });
 
-  it("deletes a shop's sessions and reports how many", () => {
-    const storage = createSessionStorage({ db: database.db, cipher });
-    storage.storeOfflineSession(session());
-    storage.storeOfflineSession(session({ shop: "other.myshopify.com" }));
-    expect(storage.deleteShopSessions(SHOP)).toBe(1);
-    expect(storage.deleteShopSessions(SHOP)).toBe(0);
-    expect(storage.loadOfflineSession(SHOP)).toBeUndefined();
-    expect(storage.loadOfflineSession("other.myshopify.com")).toBeDefined();
+  it("deletes a shop's sessions and reports how many", async () => {
+    const storage = createSessionStorage({ database, cipher });
+    await storage.storeOfflineSession(session());
+    await storage.storeOfflineSession(session({ shop: "other.myshopify.com" }));
+    expect(await storage.deleteShopSessions(SHOP)).toBe(1);
+    expect(await storage.deleteShopSessions(SHOP)).toBe(0);
+    expect(await storage.loadOfflineSession(SHOP)).toBeUndefined();
+    expect(await storage.loadOfflineSession("other.myshopify.com")).toBeDefined();
   });
 
-  it("throws TokenDecryptionError when the key changed, instead of reporting no session", () => {
-    createSessionStorage({ db: database.db, cipher }).storeOfflineSession(session());
-    const other = createSessionStorage({ db: database.db, cipher: createTokenCipher(randomBytes(32)) });
-    expect(() => other.loadOfflineSession(SHOP)).toThrow(TokenDecryptionError);
+  it("throws TokenDecryptionError when the key changed, instead of reporting no session", async () => {
+    await createSessionStorage({ database, cipher }).storeOfflineSession(session());
+    const other = createSessionStorage({ database, cipher: createTokenCipher(randomBytes(32)) });
+    await expect(other.loadOfflineSession(SHOP)).rejects.toThrow(TokenDecryptionError);
   });
 });

@@ -1,5 +1,6 @@
 import { eq, sql } from "../db/drizzle.ts";
-import type { Db } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
+import { preparedQuery } from "../db/prepared-query.ts";
 import { shopifySessions } from "../db/schema.ts";
 import { offlineSessionId, type OfflineSession } from "./offline-session.ts";
 import type { TokenCipher } from "./token-cipher.ts";
@@ -7,27 +8,28 @@ import type { TokenCipher } from "./token-cipher.ts";
 /** Offline sessions in `shopify_sessions`, tokens encrypted with `TokenCipher`. */
 export interface SessionStorage {
   /** One upsert: the access token and its rotated refresh token land together or not at all. */
-  storeOfflineSession(session: OfflineSession): void;
-  loadOfflineSession(shop: string): OfflineSession | undefined;
-  /** Deletes every session of the shop (uninstall); returns how many rows went. */
-  deleteShopSessions(shop: string): number;
+  storeOfflineSession(session: OfflineSession): Promise<void>;
+  loadOfflineSession(shop: string): Promise<OfflineSession | undefined>;
+  /** Deletes every session of the shop (uninstall); resolves with how many rows went. */
+  deleteShopSessions(shop: string): Promise<number>;
 }
 
 export interface SessionStorageOptions {
-  db: Db;
+  database: AppDatabase;
   cipher: TokenCipher;
 }
 
 /**
- * Drizzle-backed storage with synchronous better-sqlite3 calls. A row that no longer decrypts
+ * Drizzle-backed storage on either backend. A row that no longer decrypts
  * (key changed) throws `TokenDecryptionError` rather than reading as "no session": that is an
  * operator problem, not an uninstalled shop.
  */
-export function createSessionStorage({ db, cipher }: SessionStorageOptions): SessionStorage {
+export function createSessionStorage({ database, cipher }: SessionStorageOptions): SessionStorage {
+  const { db } = database;
   // Read on every authenticated request: prepared once rather than built per call.
-  const byId = db.select().from(shopifySessions).where(eq(shopifySessions.id, sql.placeholder("id"))).prepare();
+  const byId = preparedQuery(database, "session_by_id", (d) => d.select().from(shopifySessions).where(eq(shopifySessions.id, sql.placeholder("id"))));
   return {
-    storeOfflineSession(session) {
+    async storeOfflineSession(session) {
       const row = {
         id: offlineSessionId(session.shop),
         shop: session.shop,
@@ -39,17 +41,16 @@ export function createSessionStorage({ db, cipher }: SessionStorageOptions): Ses
         refreshTokenExpiresAt: session.refreshTokenExpiresAt ?? null,
       };
       const { id: _id, ...update } = row;
-      db.insert(shopifySessions)
+      await db.insert(shopifySessions)
         .values(row)
         .onConflictDoUpdate({
           target: shopifySessions.id,
-          set: { ...update, updatedAt: sql`(unixepoch('subsec') * 1000)` },
-        })
-        .run();
+          set: { ...update, updatedAt: new Date() },
+        });
     },
 
-    loadOfflineSession(shop) {
-      const row = byId.get({ id: offlineSessionId(shop) });
+    async loadOfflineSession(shop) {
+      const [row] = await byId({ id: offlineSessionId(shop) });
       if (row === undefined) return undefined;
       return {
         id: row.id,
@@ -62,8 +63,8 @@ export function createSessionStorage({ db, cipher }: SessionStorageOptions): Ses
       };
     },
 
-    deleteShopSessions(shop) {
-      return db.delete(shopifySessions).where(eq(shopifySessions.shop, shop)).run().changes;
+    async deleteShopSessions(shop) {
+      return (await db.delete(shopifySessions).where(eq(shopifySessions.shop, shop)).returning({ id: shopifySessions.id })).length;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { eq, sql } from "../db/drizzle.ts";
-import type { Db } from "../db/client.ts";
+import type { AppDatabase, Db } from "../db/app-database.ts";
+import { preparedQuery } from "../db/prepared-query.ts";
 import { shops } from "../db/schema.ts";
 import type { ShopInfo } from "./shopify-admin.ts";
 
@@ -14,13 +15,12 @@ export interface ShopRecord {
  * Reads the install facts of a shop. Read on every authenticated request: prepared once (built
  * and prepared per call, drizzle's query took about a third of a login link's own time).
  */
-export function createShopRecordReader(db: Db): (shop: string) => ShopRecord | undefined {
-  const byDomain = db
+export function createShopRecordReader(database: AppDatabase): (shop: string) => Promise<ShopRecord | undefined> {
+  const byDomain = preparedQuery(database, "shop_record", (db) => db
     .select({ email: shops.email, installedAt: shops.installedAt, uninstalledAt: shops.uninstalledAt })
     .from(shops)
-    .where(eq(shops.domain, sql.placeholder("shop")))
-    .prepare();
-  return (shop) => byDomain.get({ shop });
+    .where(eq(shops.domain, sql.placeholder("shop"))));
+  return async (shop) => (await byDomain({ shop }))[0];
 }
 
 /**
@@ -29,10 +29,10 @@ export function createShopRecordReader(db: Db): (shop: string) => ShopRecord | u
  * install and on a reinstall (when `uninstalledAt` was set), else kept; `uninstalledAt` cleared.
  * Subscription columns are left alone: billing webhooks own them.
  */
-export function recordShopInstall(db: Db, shop: string, info: ShopInfo, now: Date): void {
+export async function recordShopInstall(db: Db, shop: string, info: ShopInfo, now: Date): Promise<void> {
   const email = info.email?.trim().toLowerCase() || null;
   const name = info.name?.trim() || null;
-  db.insert(shops)
+  await db.insert(shops)
     .values({ domain: shop, email, name, installedAt: now, uninstalledAt: null, updatedAt: now })
     .onConflictDoUpdate({
       target: shops.domain,
@@ -44,6 +44,5 @@ export function recordShopInstall(db: Db, shop: string, info: ShopInfo, now: Dat
         uninstalledAt: null,
         updatedAt: now,
       },
-    })
-    .run();
+    });
 }

@@ -2,14 +2,13 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../db/client.ts";
-import { createTestDatabase } from "../db/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../db/test-database.ts";
 import { createSilentLogger } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { MouseStatsHttpError } from "../mousestats/errors.ts";
 import { createAccountStore } from "../provisioning/account-store.ts";
 import { createUsageRefresher } from "../provisioning/usage-refresher.ts";
-import { createJobQueue } from "../queue/job-queue.ts";
+import { createTestQueue } from "../provisioning/test-queue.ts";
 import { createSandboxAdmin } from "../sandbox/sandbox-admin.ts";
 import { createOfflineAccess } from "../shopify/offline-access.ts";
 import { createSessionStorage } from "../shopify/session-storage.ts";
@@ -30,7 +29,7 @@ const SHOP = "routes.myshopify.com";
  * each test scripts it.
  */
 describe("POST /api/login-link: what is MouseStats' failure and what is ours", () => {
-  let database: Database;
+  let database: TestDatabase;
   let server: ServerType;
   let url: string;
   let loginToken: () => Promise<string>;
@@ -39,7 +38,7 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
   beforeAll(async () => {
     database = createTestDatabase();
     const admin = createSandboxAdmin({ appUrl: "http://localhost", now });
-    const offlineAccess = createOfflineAccess({ admin, storage: createSessionStorage({ db: database.db, cipher: createTokenCipher(Buffer.alloc(32, 1)) }), db: database.db, now, logger: createSilentLogger() });
+    const offlineAccess = createOfflineAccess({ admin, storage: createSessionStorage({ database, cipher: createTokenCipher(Buffer.alloc(32, 1)) }), database, now, logger: createSilentLogger() });
     const mousestats: MouseStatsClient = {
       getAccount: () => Promise.reject(new Error("unused")),
       createAccount: () => Promise.reject(new Error("unused")),
@@ -47,21 +46,22 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
       loginUrl: (token) => `https://mousestats.test/doLogin?_token=${token}`,
     };
     const logger = createSilentLogger();
-    const metrics = createMetrics(database.sqlite);
+    const queue = createTestQueue(database);
+    const metrics = createMetrics(database, () => queue.stats());
     const api = createApiRoutes({
-      database, offlineAccess, admin, mousestats, logger, metrics, queue: createJobQueue({ sqlite: database.sqlite }), onEnqueued: () => {},
+      database, offlineAccess, admin, mousestats, logger, metrics, queue, onEnqueued: () => {},
       verifier: createSessionTokenVerifier({ apiKey: KEY, apiSecret: SECRET }),
-      usage: createUsageRefresher({ db: database.db, mousestats, logger }),
+      usage: createUsageRefresher({ database, mousestats, logger }),
       tracking: createTrackingService({ admin, sessions: offlineAccess, apiKey: KEY }),
       loginTokenValidHours: 1, billingReturnUrl: () => "http://localhost/",
       billing: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
-    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, isReady: () => true, simulatorMountPath: "/sim", routes: { webhooks: new Hono(), api, page: new Hono(), proxy: new Hono() } });
+    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, readiness: async () => ({ ready: true, database: true, queue: true, backend: "sqlite" }), simulatorMountPath: "/sim", routes: { api, page: new Hono(), proxy: new Hono() } });
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s)); });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const store = createAccountStore(database.db);
-    store.mapShopToAccount({ shop: SHOP, email: "routes@example.com", source: "subscription", sourceRef: "gid://shopify/AppSubscription/1" });
-    store.confirmAccount("routes@example.com", { email: null, planName: "Free", planDaysLeft: 30, usage: { heatmapProjects: 0, playbackProjects: 0, heatmapVisits: 0, playbackVisits: 0 } }, { createdByApp: true, now: new Date() });
+    const store = createAccountStore(database);
+    await database.transaction((tx) => store.mapShopToAccount({ shop: SHOP, email: "routes@example.com", source: "subscription", sourceRef: "gid://shopify/AppSubscription/1" }, tx));
+    await store.confirmAccount("routes@example.com", { email: null, planName: "Free", planDaysLeft: 30, usage: { heatmapProjects: 0, playbackProjects: 0, heatmapVisits: 0, playbackVisits: 0 } }, { createdByApp: true, now: new Date() });
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { Database } from "../db/client.ts";
+import type { AppDatabase } from "../db/app-database.ts";
 import type { Logger } from "../logger.ts";
 import type { MouseStatsClient } from "../mousestats/client.ts";
 import { MouseStatsError } from "../mousestats/errors.ts";
@@ -8,7 +8,7 @@ import { createAccountStore } from "../provisioning/account-store.ts";
 import { requestBillingCheck } from "../provisioning/billing-reconciliation.ts";
 import { createShopAccountViews } from "../provisioning/shop-account-view.ts";
 import type { UsageRefresher } from "../provisioning/usage-refresher.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
+import type { AppJobQueue } from "../provisioning/job-kinds.ts";
 import type { BillingPlan } from "../shopify/billing-plan.ts";
 import type { OfflineAccess } from "../shopify/offline-access.ts";
 import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
@@ -16,18 +16,18 @@ import type { SessionTokenVerifier } from "../shopify/session-token.ts";
 import type { TrackingService } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
-import { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 import { sessionAuth } from "./session-auth.ts";
 import { createTrackingRoutes } from "./tracking-routes.ts";
 
 export interface ApiRoutesDeps {
-  database: Database;
+  database: AppDatabase;
   verifier: SessionTokenVerifier;
   offlineAccess: OfflineAccess;
   admin: ShopifyAdmin;
   mousestats: MouseStatsClient;
   usage: UsageRefresher;
-  queue: JobQueue;
+  queue: AppJobQueue;
   onEnqueued: () => void;
   metrics: Metrics;
   logger: Logger;
@@ -51,9 +51,9 @@ const PENDING_FOR_LONG_MS = 10 * 60_000;
 /** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
-  const limiter = deps.loginLinks ?? createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
-  const views = createShopAccountViews(database.db);
-  const store = createAccountStore(database.db);
+  const limiter = deps.loginLinks ?? createMemoryRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
+  const views = createShopAccountViews(database);
+  const store = createAccountStore(database);
   const now = deps.now ?? Date.now;
   const api = new Hono<AppEnv>();
 
@@ -69,25 +69,25 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
 
   api.route("/tracking", createTrackingRoutes({
     tracking: deps.tracking, logger,
-    canTrack: (shop) => views.read(shop).status === "active",
-    withdrawnSiteId: (shop) => store.getShop(shop)?.withdrawnSiteId ?? null,
+    canTrack: async (shop) => (await views.read(shop)).status === "active",
+    withdrawnSiteId: async (shop) => (await store.getShop(shop))?.withdrawnSiteId ?? null,
     forgetWithdrawnSiteId: (shop) => store.upsertShop(shop, { withdrawnSiteId: null }),
   }));
 
   api.get("/account", async (c) => {
     const shop = c.get("shop");
-    let view = views.read(shop);
+    let view = await views.read(shop);
     // Webhooks are the fast path, Shopify's answer the truth: back from the charge confirmation
     // (Shopify appends `charge_id` to the return URL), without access, or set up for long, ask Shopify.
     const returning = /^\d{1,20}$/.test(c.req.query("charge_id") ?? "");
     const pendingForLong = view.status === "pending" && view.since !== null && now() - view.since.getTime() > PENDING_FOR_LONG_MS;
     if (returning || pendingForLong || view.status === "none" || view.status === "inactive") {
-      if (requestBillingCheck({ database, queue: deps.queue, now }, shop, returning ? "return" : "page")) deps.onEnqueued();
+      if (await requestBillingCheck({ database, queue: deps.queue, now }, shop, returning ? "return" : "page")) deps.onEnqueued();
     }
     let stale = false;
     if (view.status === "active" && view.email) {
       stale = !(await deps.usage.ensureFresh(view.email, view.usageCheckedAt));
-      view = views.read(shop);
+      view = await views.read(shop);
     }
     return c.json({
       shop: view.shop, email: view.email, status: view.status, plan: view.plan, planDaysLeft: view.planDaysLeft,
@@ -97,12 +97,12 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
 
   api.post("/login-link", async (c) => {
     const shop = c.get("shop");
-    const view = views.read(shop);
+    const view = await views.read(shop);
     if (view.status !== "active" || !view.email) {
       deps.metrics.loginLinks.inc({ outcome: "no_account" });
       return c.json({ error: "this shop has no active heatmaps account", status: view.status }, 409);
     }
-    const allowed = limiter.take(view.email);
+    const allowed = await limiter.take(view.email);
     if (!allowed.ok) {
       deps.metrics.loginLinks.inc({ outcome: "rate_limited" });
       c.header("Retry-After", String(allowed.retryAfterS));
@@ -134,14 +134,14 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     // A development store cannot pay: its charges are always test charges.
     const { confirmationUrl } = await deps.admin.createSubscription(session, { plan, returnUrl: deps.billingReturnUrl(shop), test: test || info.isDevelopmentStore });
     // The merchant's return must ask Shopify at once, however recently we did.
-    store.upsertShop(shop, { billingCheckedAt: null });
+    await store.upsertShop(shop, { billingCheckedAt: null });
     return c.json({ confirmationUrl });
   });
 
-  api.post("/provisioning/retry", (c) => {
-    const view = views.read(c.get("shop"));
+  api.post("/provisioning/retry", async (c) => {
+    const view = await views.read(c.get("shop"));
     if (view.status !== "failed" || !view.email) return c.json({ error: "nothing to retry", status: view.status }, 409);
-    retryAccount(database, deps.queue, view.email);
+    await retryAccount(database, deps.queue, view.email);
     deps.onEnqueued();
     return c.json({ status: "pending" }, 202);
   });

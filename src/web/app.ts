@@ -8,8 +8,8 @@ import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
 import { metricsAccess, type MetricsAccessOptions } from "./metrics-access.ts";
 
+/** Every route but `POST /webhooks`, which the server answers on node:http (webhooks/webhook-route.ts). */
 export interface AppRoutes {
-  webhooks: Hono;
   api: Hono<AppEnv>;
   /** `GET /` and the page's assets. */
   page: Hono;
@@ -27,8 +27,18 @@ export interface AppDeps {
   /** Who may read `/metrics` (METRICS_TOKEN, sandbox mode). */
   metricsAccess: MetricsAccessOptions;
   logger: Logger;
-  isReady: () => boolean;
+  /** `/readyz`: whether the database and the queue are ready, and what each said. */
+  readiness: () => Promise<Readiness>;
   simulatorMountPath: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** The database answers and every migration is applied. */
+  database: boolean;
+  /** The queue's storage answers and this instance runs jobs. */
+  queue: boolean;
+  backend: "sqlite" | "postgres";
 }
 
 /** Every route of the app, in one place. */
@@ -43,14 +53,16 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/readyz", (c) => (deps.isReady() ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
+  app.get("/readyz", async (c) => {
+    const readiness = await deps.readiness();
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
   app.get("/metrics", async (c) => {
     const access = metricsAccess(deps.metricsAccess, c.req.header("authorization"));
     if (access === "hide") return c.json({ error: "not found" }, 404);
     if (access === "refuse") return c.json({ error: "send Authorization: Bearer <METRICS_TOKEN>" }, 401, { "WWW-Authenticate": 'Bearer realm="metrics"' });
     return c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
   });
-  app.route("/webhooks", routes.webhooks);
   app.route("/api", routes.api);
   app.route("/proxy", routes.proxy);
   if (routes.sandbox) app.route("/sandbox", routes.sandbox);

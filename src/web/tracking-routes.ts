@@ -10,10 +10,10 @@ export interface TrackingRoutesDeps {
   tracking: TrackingService;
   logger: Logger;
   /** Only a shop with an active account may switch the storefront's recording on. */
-  canTrack: (shop: string) => boolean;
+  canTrack: (shop: string) => Promise<boolean>;
   /** The site ID taken off the storefront when access ended, which the page offers back. */
-  withdrawnSiteId: (shop: string) => string | null;
-  forgetWithdrawnSiteId: (shop: string) => void;
+  withdrawnSiteId: (shop: string) => Promise<string | null>;
+  forgetWithdrawnSiteId: (shop: string) => Promise<void>;
 }
 
 /**
@@ -33,7 +33,7 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
     try {
       const settings = await run();
       logger.info({ shop, scope: "tracking" }, `MouseStats site ID ${words.done}`);
-      deps.forgetWithdrawnSiteId(shop);
+      await deps.forgetWithdrawnSiteId(shop);
       return c.json({ ...settings, withdrawnSiteId: null });
     } catch (err) {
       // Shopify's userErrors are about the value we sent: say so instead of "unreachable".
@@ -46,7 +46,7 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
   routes.get("/", async (c) => {
     const shop = c.get("shop");
     const settings = await tracking.read(shop);
-    return c.json({ ...settings, withdrawnSiteId: settings.siteId === null ? deps.withdrawnSiteId(shop) : null });
+    return c.json({ ...settings, withdrawnSiteId: settings.siteId === null ? await deps.withdrawnSiteId(shop) : null });
   });
 
   routes.put(
@@ -54,7 +54,7 @@ export function createTrackingRoutes(deps: TrackingRoutesDeps): Hono<AppEnv> {
     bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: "The request is too large." }, 413) }),
     async (c) => {
       const shop = c.get("shop");
-      if (!deps.canTrack(shop)) return c.json({ error: "Tracking needs an active heatmaps account: subscribe first." }, 409);
+      if (!(await deps.canTrack(shop))) return c.json({ error: "Tracking needs an active heatmaps account: subscribe first." }, 409);
       const body: unknown = await c.req.json().catch(() => undefined);
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         return c.json({ error: 'Send a JSON object: { "siteId": "<digits>" }.' }, 400);

@@ -1,5 +1,6 @@
 import type Sqlite from "better-sqlite3";
-import type { EnqueueInput, JobQueue } from "../queue/job-queue.ts";
+import type { AppJob } from "../provisioning/job-kinds.ts";
+import type { SqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
 
 export interface InboxEntry {
   dedupeKey: string;
@@ -9,7 +10,7 @@ export interface InboxEntry {
   shop: string;
   triggeredAtMs: number | null;
   receivedAtMs: number;
-  jobs: EnqueueInput[];
+  jobs: AppJob[];
   /** The raw body, kept for deliveries with an effect or none yet (replay); null for ignored ones. */
   payload: string | null;
   /** Why a verified body could not be acted on; such a delivery is kept for the operator. */
@@ -37,7 +38,7 @@ interface Waiting {
 }
 
 /**
- * The webhook inbox: an event row and its jobs are written in one transaction, so an event is
+ * The webhook inbox on SQLite: an event row and its jobs are written in one transaction, so an event is
  * either fully accepted (and will be carried out) or not at all; a second delivery of the same
  * event finds its row and changes nothing, even when both are in one batch. A delivery with no
  * jobs is only recorded: repeating it changes nothing either. An unprocessable one is kept with
@@ -47,7 +48,7 @@ interface Waiting {
  * event-loop turn and commits them together at `setImmediate`, answering each only after that
  * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
  */
-export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): WebhookInbox {
+export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJobs): WebhookInbox {
   const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at";
   const insertEvent = sqlite.prepare(`insert into webhook_events ${columns}, payload, unprocessable_reason, has_effect)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) on conflict (dedupe_key) where has_effect = 1 do nothing`);
@@ -68,6 +69,8 @@ export function createWebhookInbox(sqlite: Sqlite.Database, queue: JobQueue): We
   let batch: Waiting[] = [];
 
   function flush(): void {
+    // A transaction of the async seam holds the connection (it ends within this turn): ours would join it.
+    if (sqlite.inTransaction) return void setImmediate(flush);
     const current = batch;
     batch = [];
     let outcomes: InboxOutcome[] | undefined;

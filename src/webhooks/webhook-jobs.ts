@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { EnqueueInput } from "../queue/job-queue.ts";
-import { JOB_KINDS, type JobPayloads } from "../provisioning/job-kinds.ts";
+import { JOB_KINDS, type AppJob, type JobPayloads } from "../provisioning/job-kinds.ts";
 import { ENDED_STATUSES, PURCHASE_STATUSES, SUBSCRIPTION_STATUSES } from "../shopify/billing-status.ts";
 import { exactId, parseExactJson } from "./exact-json.ts";
 
@@ -47,7 +46,7 @@ export interface WebhookRules {
  * do yet: a body whose shape we do not expect, kept whole for the operator to replay.
  */
 export type WebhookPlan =
-  | { kind: "jobs"; jobs: EnqueueInput[] }
+  | { kind: "jobs"; jobs: AppJob[] }
   | { kind: "ignore"; reason: string }
   | { kind: "unprocessable"; reason: string };
 
@@ -85,11 +84,11 @@ const customerBody = z.object({
   data_request: z.object({ id: exactId }).nullish(),
 });
 
-function job<K extends keyof JobPayloads>(kind: K, payload: JobPayloads[K], idempotencyKey?: string): EnqueueInput {
-  return { kind, payload, idempotencyKey: idempotencyKey ?? null };
+function job<K extends keyof JobPayloads>(kind: K, payload: JobPayloads[K], idempotencyKey?: string): AppJob {
+  return { kind, payload, idempotencyKey: idempotencyKey ?? null } as AppJob;
 }
 
-const jobs = (...planned: EnqueueInput[]): WebhookPlan => ({ kind: "jobs", jobs: planned });
+const jobs = (...planned: AppJob[]): WebhookPlan => ({ kind: "jobs", jobs: planned });
 const unprocessable = (reason: string): WebhookPlan => ({ kind: "unprocessable", reason });
 
 function eventTime(updatedAt: string | null | undefined, fallbackMs: number): number {

@@ -1,34 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES, type WebhookHandler, type WebhookHandlerOptions, type WebhookReply, type WebhookReplySink } from "./webhook-handler.ts";
 
 export { MAX_WEBHOOK_BODY_BYTES, type WebhookOutcome } from "./webhook-handler.ts";
-
-export type WebhookRouteOptions = WebhookHandlerOptions;
-
-/**
- * `POST /webhooks` as a hono route. The server answers webhooks with `createWebhookListener`
- * below instead; this one serves `app.request()` in tests and any host that only speaks fetch.
- */
-export function createWebhookRoute(options: WebhookRouteOptions): Hono {
-  const handle = createWebhookHandler(options);
-  const app = new Hono();
-  app.post(
-    "/",
-    bodyLimit({ maxSize: MAX_WEBHOOK_BODY_BYTES, onError: (c) => {
-      options.onOutcome?.("unknown", "too_large");
-      // The rest of the body is never read: the socket cannot be reused.
-      return c.json({ error: "body larger than 1 MiB" }, 413, { Connection: "close" });
-    } }),
-    async (c) => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const reply = await new Promise<WebhookReply>((resolve, reject) => handle(raw, (name) => c.req.header(name), { reply: resolve, fail: reject }));
-      return reply.status === 200 ? c.body(null, 200) : c.json({ error: reply.error }, reply.status);
-    },
-  );
-  return app;
-}
 
 export interface WebhookListenerOptions extends WebhookHandlerOptions {
   /** Called with every answer's status and server time (request-duration metrics). */
@@ -36,7 +9,8 @@ export interface WebhookListenerOptions extends WebhookHandlerOptions {
 }
 
 /**
- * `POST /webhooks` straight on node:http. This is the hot path (Shopify sends every order of
+ * `POST /webhooks`, straight on node:http: its one transport (the server sends it every POST to
+ * /webhooks before hono sees the request). This is the hot path (Shopify sends every order of
  * every shop), and in its CPU profile the fetch adapter's Request, body stream and Response
  * took about 30% per delivery, so the raw body is read from the socket here. The listeners are
  * shared functions with the delivery's state on the request, not closures made per delivery:

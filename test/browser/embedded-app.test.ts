@@ -166,7 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)("embedded page in Chromium (sandbox shop, simulat
     expect(await page.getByTestId("open-button").count()).toBe(0);
     await screenshot(page, "needs-review");
 
-    expect(adoptAccount(server.database, "taken-shop@example.com", shop)).toBe("adopted");
+    expect(await adoptAccount(server.database, "taken-shop@example.com", shop)).toBe("adopted");
     await page.reload();
     await page.getByTestId("view-active").waitFor();
     expect(await page.getByTestId("plan-name").textContent()).toBe("Pro");

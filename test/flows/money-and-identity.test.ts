@@ -44,7 +44,7 @@ describe("money and identity", () => {
     const view = await (await api("/account", "second.myshopify.com")).json();
     expect(view).toMatchObject({ status: "needs_review", email: "first-owner@example.com", plan: null, usage: null });
     expect((await api("/login-link", "second.myshopify.com", { method: "POST" })).status).toBe(409);
-    expect(adoptAccount(server.database, "first-owner@example.com", "second.myshopify.com")).toBe("adopted");
+    expect(await adoptAccount(server.database, "first-owner@example.com", "second.myshopify.com")).toBe("adopted");
     expect(await status("second.myshopify.com")).toBe("active");
     expect((await api("/login-link", "second.myshopify.com", { method: "POST" })).status).toBe(200);
     expect(server.simulator!.createAccountCalls("first-owner@example.com")).toBe(1);

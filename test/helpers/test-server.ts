@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type Sqlite from "better-sqlite3";
 import { parseConfig } from "../../src/config.ts";
 import { createSilentLogger } from "../../src/logger.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 
 export interface TestServer extends RunningServer {
+  /** The SQLite file's seam, with its raw connection for assertions. */
+  database: RunningServer["database"] & { sqlite: Sqlite.Database };
   dir: string;
   /** Moves the app's clock forward (e.g. past the usage cache's 5 minutes, or a session token's minute). */
   advanceClock(ms: number): void;
@@ -24,6 +27,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   });
   return {
     ...running,
+    database: running.database as TestServer["database"],
     dir,
     advanceClock(ms) { offsetMs += ms; },
     async close() {

@@ -54,7 +54,7 @@ const startRealServer = async () => {
   const started = await startTestServer({
     SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "https://app.example.com", APP_ENCRYPTION_KEY: "ab".repeat(32),
   });
-  seedActiveAccount(started, SHOP);
+  await seedActiveAccount(started, SHOP);
   return started;
 };
 const bearer = () => ({ authorization: `Bearer ${createSessionTokenSigner({ apiKey: API_KEY, apiSecret: API_SECRET }).sign({ shop: SHOP, now: Date.now() })}` });

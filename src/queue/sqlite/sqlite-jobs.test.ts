@@ -1,18 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../db/client.ts";
-import { createTestDatabase } from "../db/test-database.ts";
-import { createJobQueue, type JobQueue } from "./job-queue.ts";
+import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
+import { createSqliteJobs, type SqliteJobs } from "./sqlite-jobs.ts";
 
 describe("job queue", () => {
-  let database: Database;
-  let queue: JobQueue;
+  let database: TestDatabase;
+  let queue: SqliteJobs;
   let clock = 1_000_000;
   const row = (id: number) => database.sqlite.prepare("select * from jobs where id = ?").get(id) as Record<string, unknown>;
 
   beforeEach(() => {
     clock = 1_000_000;
     database = createTestDatabase();
-    queue = createJobQueue({ sqlite: database.sqlite, now: () => clock, backoff: { random: () => 0.5 } });
+    queue = createSqliteJobs({ sqlite: database.sqlite, now: () => clock, backoff: { random: () => 0.5 } });
   });
   afterEach(() => database.close());
 

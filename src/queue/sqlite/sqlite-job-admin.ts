@@ -1,23 +1,6 @@
 import type Sqlite from "better-sqlite3";
+import type { JobSummary, ListJobsOptions } from "../job-queue.ts";
 
-export interface ListJobsOptions {
-  /** Only jobs that failed for good, or that are waiting to retry after an error. */
-  failed?: boolean;
-  /** Newest first. @default 50 */
-  limit?: number;
-}
-
-export interface JobSummary {
-  id: number;
-  kind: string;
-  status: string;
-  attempts: string;
-  /** Whom the job is about: the email or shop in its payload (redacted payloads show nothing). */
-  subject: string | null;
-  lastError: string | null;
-  /** When it ran last (finished) or will run next (pending), ISO. */
-  at: string;
-}
 
 interface JobRow {
   id: number; kind: string; status: string; attempts: number; max_attempts: number;
@@ -25,13 +8,13 @@ interface JobRow {
 }
 
 /** Operators' view of the queue (`npm run accounts -- jobs`): what is stuck and why. */
-export function listJobs(sqlite: Sqlite.Database, options: ListJobsOptions = {}): JobSummary[] {
+export function listSqliteJobs(sqlite: Sqlite.Database, options: ListJobsOptions = {}): JobSummary[] {
   const where = options.failed ? "where status = 'failed' or (status = 'pending' and last_error is not null)" : "";
   const rows = sqlite.prepare(
     `select id, kind, status, attempts, max_attempts, payload, last_error, run_at, finished_at from jobs ${where} order by id desc limit ?`,
   ).all(options.limit ?? 50) as JobRow[];
   return rows.map((r) => ({
-    id: r.id,
+    id: String(r.id),
     kind: r.kind,
     status: r.status,
     attempts: `${r.attempts}/${r.max_attempts}`,
@@ -41,7 +24,7 @@ export function listJobs(sqlite: Sqlite.Database, options: ListJobsOptions = {})
   }));
 }
 
-function subjectOf(payload: string): string | null {
+export function subjectOf(payload: string): string | null {
   try {
     const p = JSON.parse(payload) as { email?: unknown; shop?: unknown } | null;
     const subject = [p?.email, p?.shop].filter((v): v is string => typeof v === "string");

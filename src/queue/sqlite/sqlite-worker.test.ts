@@ -1,21 +1,31 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../db/client.ts";
-import { createTestDatabase } from "../db/test-database.ts";
-import { createSilentLogger } from "../logger.ts";
-import { PermanentJobError, RetryLaterError } from "./errors.ts";
-import { createJobQueue, type JobQueue } from "./job-queue.ts";
-import { createWorker, type JobHandler, type Worker } from "./worker.ts";
+import { z } from "zod";
+import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
+import { createSilentLogger } from "../../logger.ts";
+import { PermanentJobError, RetryLaterError } from "../errors.ts";
+import type { JobHandler, JobRunner } from "../job-handler.ts";
+import { createSqliteJobs, type SqliteJobs } from "./sqlite-jobs.ts";
+import { createSqliteWorker, type SqliteWorkerOptions } from "./sqlite-worker.ts";
+
+type Worker = JobRunner;
+type TestHandlers = Record<string, JobHandler<never>>;
+/** The worker on test kinds whose payloads any schema accepts. */
+function createWorker(options: { queue: SqliteJobs; handlers: TestHandlers } & Omit<SqliteWorkerOptions<Record<string, unknown>>, "jobs" | "definitions">) {
+  const { queue, handlers, ...rest } = options;
+  const schemas = Object.fromEntries(Object.keys(handlers).map((kind) => [kind, z.unknown()]));
+  return createSqliteWorker<Record<string, unknown>>({ ...rest, jobs: queue, definitions: { handlers: handlers as never, schemas: schemas as never } });
+}
 
 describe("worker", () => {
-  let database: Database;
-  let queue: JobQueue;
+  let database: TestDatabase;
+  let queue: SqliteJobs;
   let worker: Worker | undefined;
   const logger = createSilentLogger();
   const status = (id: number) => (database.sqlite.prepare("select status, attempts from jobs where id = ?").get(id));
 
   beforeEach(() => {
     database = createTestDatabase();
-    queue = createJobQueue({ sqlite: database.sqlite, backoff: { baseMs: 1, capMs: 2 } });
+    queue = createSqliteJobs({ sqlite: database.sqlite, backoff: { baseMs: 1, capMs: 2 } });
   });
   afterEach(async () => {
     await worker?.stop(100);
@@ -34,7 +44,7 @@ describe("worker", () => {
         return new Promise<void>(() => {});
       },
     };
-    const slowRetry = createJobQueue({ sqlite: database.sqlite, backoff: { baseMs: 60_000, capMs: 60_000 } });
+    const slowRetry = createSqliteJobs({ sqlite: database.sqlite, backoff: { baseMs: 60_000, capMs: 60_000 } });
     const id = slowRetry.enqueue({ kind: "t", payload: null }) && 1;
     worker = createWorker({ queue: slowRetry, logger, leaseMs: 400, deadlineMs: 150, handlers: { t: handler } });
     worker.start();

@@ -1,0 +1,38 @@
+import { openDatabase } from "../db/client.ts";
+import { sqliteAppDatabase } from "../db/sqlite-database.ts";
+import { startWalCheckpointer } from "../db/wal-checkpointer.ts";
+import type { JobPayloads } from "../provisioning/job-kinds.ts";
+import { createSqliteJobQueue } from "../queue/sqlite/sqlite-job-queue.ts";
+import { createSqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
+import { createSqliteWorker } from "../queue/sqlite/sqlite-worker.ts";
+import { createSqliteWebhookInbox } from "../webhooks/webhook-inbox.ts";
+import type { Backend, OpenBackendOptions } from "./backend.ts";
+
+/**
+ * One SQLite file (or `:memory:`) and SQLite's own queue in it: the embedded default, one app
+ * process per file. Jobs left `running` belong to a process that died, so they resume now.
+ * @throws DatabaseOpenError naming the step that failed
+ */
+export function openSqliteBackend(options: OpenBackendOptions): Backend {
+  const { url, logger, now } = options;
+  const app = (options.role ?? "app") === "app";
+  const opened = openDatabase(url);
+  const checkpointer = url === ":memory:" || !app ? undefined : startWalCheckpointer({ sqlite: opened.sqlite, path: url, logger });
+  const database = sqliteAppDatabase(opened);
+  const jobs = createSqliteJobs({ sqlite: opened.sqlite, now, backoff: options.backoff });
+  const resumed = app ? jobs.recoverAbandoned() : 0;
+  if (resumed > 0) logger.info({ resumed }, "resumed jobs left running by a previous process");
+  return {
+    kind: "sqlite",
+    database,
+    queue: createSqliteJobQueue<JobPayloads>(opened.sqlite, jobs, now),
+    inbox: createSqliteWebhookInbox(opened.sqlite, jobs),
+    createRunner: (runner) => createSqliteWorker({ jobs, now, ...runner }),
+    queueReady: () => database.isReady(),
+    async tidyQueue() {},
+    async close() {
+      await checkpointer?.stop();
+      await database.close();
+    },
+  };
+}
