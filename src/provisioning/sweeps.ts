@@ -22,7 +22,7 @@ export function createSweeps(deps: { database: AppDatabase; queue: AppJobQueue; 
       and coalesce((select max(b.event_at) from shop_billing b where b.shop = s.domain), 0) < @dayAgo`);
   const dueFailures = database.statement<{ email: string }>(`select email from accounts
     where status = 'failed' and failed_since >= @monthAgo
-      and updated_at < case when failed_since >= @threeDaysAgo then @hourAgo else @dayAgo end`);
+      and updated_at < case when failed_since >= @threeDaysAgo then cast(@hourAgo as bigint) else cast(@dayAgo as bigint) end`);
 
   return {
     /** Queues a billing check per shop due one; resolves with how many. */
