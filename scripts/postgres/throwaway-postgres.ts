@@ -23,7 +23,7 @@ export function findPostgresBinaries(): string | undefined {
 /**
  * Starts a PostgreSQL server of its own in a temporary folder on a free loopback port, for tests
  * and the soak; `stop()` ends it and removes the folder. PostgreSQL refuses to run as root, so
- * under root (CI) it runs as the `postgres` system user the Debian package creates.
+ * under root (CI) it runs as the `postgres` system user the Debian package creates (setpriv).
  * @throws Error when PostgreSQL is not installed or the server does not come up
  */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
@@ -38,7 +38,9 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     if (ids.status !== 0) throw new Error("running as root, but there is no postgres user to run PostgreSQL as");
     chownSync(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
   }
-  const command = (file: string, args: string[]): [string, string[]] => (asRoot ? ["runuser", ["-u", "postgres", "--", file, ...args]] : [file, args]);
+  // setpriv execs the server itself (no process in between), so signals reach PostgreSQL.
+  const command = (file: string, args: string[]): [string, string[]] =>
+    (asRoot ? ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", file, ...args]] : [file, args]);
   const [initCmd, initArgs] = command(join(bin, "initdb"), ["-D", data, "-U", "app", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
   const init = spawnSync(initCmd, initArgs, { encoding: "utf8" });
   if (init.status !== 0) {

@@ -3,6 +3,12 @@ import type { PostgresAppDatabase } from "../../db/postgres/postgres-database.ts
 import type { EnqueueOptions, JobKind, JobQueue, JobSummary, PayloadMap, QueueStats } from "../job-queue.ts";
 import { subjectOf } from "../sqlite/sqlite-job-admin.ts";
 
+/**
+ * graphile-worker's public `jobs` view leaves payloads out; the operator's listing and redaction
+ * read them (read only) from its table. Every change still goes through its SQL functions.
+ */
+const PAYLOADS = "graphile_worker._private_jobs";
+
 /** Attempts per job unless the caller says otherwise, as SQLite's queue. */
 export const DEFAULT_MAX_ATTEMPTS = 12;
 
@@ -29,7 +35,8 @@ export function createGraphileJobQueue<P extends PayloadMap>(database: PostgresA
     async list(options = {}): Promise<JobSummary[]> {
       const where = options.failed ? "where last_error is not null" : "";
       const { rows } = await database.pool.query<{ id: number; kind: string; locked_at: Date | null; attempts: number; max_attempts: number; payload: unknown; last_error: string | null; run_at: Date }>(
-        `select id, task_identifier as kind, locked_at, attempts, max_attempts, payload, last_error, run_at from graphile_worker.jobs ${where} order by id desc limit $1`,
+        `select j.id, j.task_identifier as kind, j.locked_at, j.attempts, j.max_attempts, p.payload, j.last_error, j.run_at
+          from graphile_worker.jobs j join ${PAYLOADS} p on p.id = j.id ${where.replace("where", "where j.")} order by j.id desc limit $1`,
         [options.limit ?? 50]);
       return rows.map((r) => ({
         id: String(r.id), kind: r.kind, status: r.locked_at ? "running" : r.attempts >= r.max_attempts ? "failed" : "pending",
@@ -42,7 +49,7 @@ export function createGraphileJobQueue<P extends PayloadMap>(database: PostgresA
       const value = subject.email ?? subject.shop;
       if (!value) return 0;
       const { rows } = await database.queryable(tx).query<{ n: number }>(`select count(*)::int as n from graphile_worker.complete_jobs(array(
-          select id from graphile_worker.jobs where locked_at is null and attempts >= max_attempts and payload ->> '${field}' = $1))`, [value]);
+          select id from ${PAYLOADS} where locked_at is null and attempts >= max_attempts and payload ->> '${field}' = $1))`, [value]);
       return rows[0]?.n ?? 0;
     },
   };
