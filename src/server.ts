@@ -88,7 +88,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // The simulator and the sandbox shop are imported only in the modes that use them.
   const simulator = config.mousestats.simulated
-    ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
+    ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({
+      partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger,
+      faults: { latencyMs: config.mousestats.simulatorLatencyMs },
+    })
     : undefined;
   const metrics = createMetrics(database.sqlite);
   const mousestats = createMouseStatsClient({
