@@ -93,7 +93,7 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
   it("refuses to switch tracking on (409) while the shop has no active account", async () => {
     const res = await put("unsubscribed.myshopify.com", JSON.stringify({ siteId: LONG_ID }));
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ error: "Tracking needs an active heatmaps account: subscribe first." });
+    expect(await res.json()).toEqual({ error: "Tracking needs an active heatmaps account: subscribe first.", code: "needs_active_account" });
     expect(await (await call("unsubscribed.myshopify.com")).json()).toMatchObject({ siteId: null });
   });
 
