@@ -166,6 +166,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
       page: createPageRoutes({
         apiKey: config.shopify.apiKey,
+        support: config.support,
+        knownShops: sandboxTokens && (() => database.sqlite.prepare("select domain from shops order by updated_at desc limit 10").pluck().all() as string[]),
         sandboxTokens: sandboxTokens && { sign: (shop: string) => sandboxTokens.sign({ shop, now: now() }) },
       }),
       sandbox: sandbox && sandboxAdmin && sandbox.createSandboxRoutes({
