@@ -72,7 +72,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     const res = await putSiteId(` ${SITE_ID} `);
     expect(res.status).toBe(200);
     const embedUrl = `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${API_KEY}/mousestats-tracking`;
-    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
+    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null, progress: expect.objectContaining({ embedActiveSince: null, recorded: false }) });
     expect(installation).toEqual([{ query: APP_INSTALLATION_ID_QUERY }]);
     expect(set).toEqual([{
       query: METAFIELDS_SET_MUTATION,
@@ -81,7 +81,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
 
     const read = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { metafield: { value: SITE_ID } } } });
     const got = await fetch(`${server.url}/api/tracking`, { headers: bearer() });
-    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
+    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null, progress: expect.objectContaining({ embedActiveSince: null, recorded: false }) });
     expect(read).toEqual([{ query: APP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } }]);
   });
 

@@ -90,7 +90,8 @@
     setBadge(state === "problem" ? "error" : state);
     root.dataset.state = state;
     root.setAttribute("aria-busy", "false");
-    root.innerHTML = `${html}${Views.help()}`;
+    // An error view carries the help link itself, next to what went wrong.
+    root.innerHTML = state === "problem" ? html : `${html}${Views.help()}`;
     decorate(root);
   }
 

@@ -130,7 +130,8 @@ ${s.notice ? `<p class="field-notice" role="status" data-testid="tracking-notice
     const { el } = ctx;
     try {
       state.settings = await ctx.api("GET", "/api/tracking");
-      state.loadError = null;
+      // What was said after the last save or removal belongs to that moment, not to a reload.
+      Object.assign(state, { loadError: null, notice: null });
     } catch (err) {
       state.loadError = /** @type {Error} */ (err).message;
     }
