@@ -44,6 +44,13 @@ const deliver = createWebhookDeliverer({ baseUrl, signer: createWebhookSigner(co
 try {
   const { status, webhookId, eventId } = await deliver(topic, values.shop, body);
   process.stdout.write(`${topic} for ${values.shop} → ${baseUrl}/webhooks: HTTP ${status} (event ${eventId}, webhook ${webhookId})\n`);
+  const buyer = (body as { customer?: { id?: number; email?: string } }).customer;
+  if (topic === "orders/paid" && buyer?.id !== undefined && config.shopify.sandbox) {
+    // The buyer's side, through the sandbox's stand-in storefront (signed like Shopify's app proxy).
+    const storefront = new URL(`${baseUrl}/sandbox/storefront`);
+    storefront.search = new URLSearchParams({ shop: values.shop, customer: String(buyer.id), email: buyer.email ?? "" }).toString();
+    process.stdout.write(`The buyer opens their heatmaps at: ${storefront}\n`);
+  }
 } catch (err) {
   if (err instanceof WebhookDeliveryError && err.status !== null) {
     const said = err.responseText.trim() === "" ? "" : `: ${err.responseText.trim()}`;

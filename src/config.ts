@@ -44,6 +44,8 @@ export interface AppConfig {
   readonly loginTokenValidHours: number;
   /** Lower-cased add-on SKUs for `orders/paid`. */
   readonly addonSkus: readonly string[];
+  /** Where the add-on is sold (an absolute URL or a path on the store), linked from the buyers' page. */
+  readonly addonProductUrl: string | undefined;
   /** 32-byte AES-256-GCM key for access tokens at rest. */
   readonly encryptionKey: Buffer;
   /** Bearer token for `/metrics`; unset: open in sandbox mode, 404 outside it. */
@@ -94,6 +96,8 @@ const envSchema = z.object({
     .transform(Number).pipe(z.number().int().min(1, "must be an integer from 1 to 24").max(24, "must be an integer from 1 to 24"))
     .default(1),
   ADDON_SKUS: z.string().default(""),
+  ADDON_PRODUCT_URL: z.string().trim().refine((v) => /^\/[^/\s]\S*$/.test(v) || /^https?:\/\/\S+$/.test(v) && URL.canParse(v),
+    "must be an http(s) URL or a path on the store, like /products/heatmaps").optional(),
   APP_ENCRYPTION_KEY: optionalText,
   METRICS_TOKEN: z.string().trim().min(16).optional(),
   BILLING_PLAN_NAME: z.string().trim().min(1).max(255).default("MouseStats Heatmaps"),
@@ -232,6 +236,7 @@ export function parseConfig(env: Env): ParsedConfig {
     },
     loginTokenValidHours: e.LOGIN_TOKEN_VALID_HOURS,
     addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
+    addonProductUrl: e.ADDON_PRODUCT_URL,
     encryptionKey: encryptionKey as Buffer,
     metricsToken: e.METRICS_TOKEN,
     billing: {

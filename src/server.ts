@@ -27,7 +27,11 @@ import { createTokenCipher } from "./shopify/token-cipher.ts";
 import { createWebhookSigner } from "./shopify/webhook-hmac.ts";
 import { shopHandle } from "./shopify/shop-domain.ts";
 import { createTrackingService } from "./tracking/tracking-service.ts";
+import { createAppProxyVerifier } from "./proxy/app-proxy-signature.ts";
+import { createBuyerAccounts } from "./proxy/buyer-accounts.ts";
+import { createProxyRoutes } from "./proxy/proxy-routes.ts";
 import { createApiRoutes } from "./web/api-routes.ts";
+import { createRateLimiter } from "./web/rate-limiter.ts";
 import { createApp } from "./web/app.ts";
 import { trackConnectionsForShutdown } from "./web/drain-connections.ts";
 import { createMetrics } from "./web/metrics.ts";
@@ -148,6 +152,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger, onAccepted: wake, now,
     onOutcome: (topic, outcome) => metrics.webhooks.inc({ topic, outcome }),
   };
+  // 10 login links a minute per account, whether the merchant or the buyer asks.
+  const loginLinks = createRateLimiter({ limit: 10, windowMs: 60_000, now });
   app = createApp({
     logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
     metricsAccess: { token: config.metricsToken, sandbox: config.shopify.sandbox },
@@ -158,11 +164,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         database, verifier, offlineAccess, admin, mousestats, queue, metrics, logger, onEnqueued: wake, now,
         usage: createUsageRefresher({ db: database.db, mousestats, logger, now }),
         tracking,
-        loginTokenValidHours: config.loginTokenValidHours,
+        loginTokenValidHours: config.loginTokenValidHours, loginLinks,
         billing: config.billing,
         billingReturnUrl: (shop) => sandboxAdmin
           ? `${config.shopify.appUrl}/?shop=${encodeURIComponent(shop)}`
           : `https://admin.shopify.com/store/${shopHandle(shop)}/apps/${config.shopify.apiKey}`,
+      }),
+      proxy: createProxyRoutes({
+        verifier: createAppProxyVerifier({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret, appUrl: config.shopify.appUrl }),
+        buyers: createBuyerAccounts(database), mousestats, limiter: loginLinks, loginTokenValidHours: config.loginTokenValidHours,
+        customerEmail: async (shop, customerId) => admin.fetchCustomerEmail(await sessionFor(shop), customerId),
+        productUrl: config.addonProductUrl, logger,
+        onLoginLink: (outcome) => metrics.loginLinks.inc({ outcome }),
       }),
       page: createPageRoutes({
         apiKey: config.shopify.apiKey,
@@ -173,6 +186,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sandbox: sandbox && sandboxAdmin && sandbox.createSandboxRoutes({
         sandboxAdmin, now,
         deliverWebhook: sandbox.createWebhookDeliverer({ baseUrl: selfUrl, signer }),
+        storefront: sandbox.createSandboxStorefront({ sandboxAdmin, appBaseUrl: selfUrl, apiSecret: config.shopify.apiSecret, now, mountPath: "/sandbox/storefront" }),
       }),
       simulator: simulator?.app,
     },
@@ -216,10 +230,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 async function loadSandbox() {
-  const [admin, routes, deliver] = await Promise.all([
-    import("./sandbox/sandbox-admin.ts"), import("./sandbox/sandbox-routes.ts"), import("./sandbox/deliver-webhook.ts"),
+  const [admin, routes, deliver, storefront] = await Promise.all([
+    import("./sandbox/sandbox-admin.ts"), import("./sandbox/sandbox-routes.ts"), import("./sandbox/deliver-webhook.ts"), import("./sandbox/sandbox-storefront.ts"),
   ]);
-  return { ...admin, ...routes, ...deliver };
+  return { ...admin, ...routes, ...deliver, ...storefront };
 }
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -6,6 +6,7 @@ import Sqlite from "better-sqlite3";
 import { SANDBOX_API_SECRET } from "../../src/config.ts";
 import { closedLoopbackPort } from "../../src/mousestats/serve-loopback.ts";
 import { createAppSupervisor } from "./app-supervisor.ts";
+import { checkBuyerReach, type BuyerReach } from "./buyer-reach.ts";
 import { startHostileSimulator, type HostileFaults } from "./hostile-simulator.ts";
 import { checkSoak, type SoakFindings } from "./soak-checks.ts";
 import { buildSoakPlan, seededRandom } from "./webhook-plan.ts";
@@ -45,6 +46,8 @@ export interface SoakResult {
   stop: { exit: number | string; tookMs: number };
   mousestatsCalls: number;
   planned: { duplicates: number; forged: number; malformed: number; unexpected: number };
+  /** Order accounts opened by their buyer through /proxy/open, and attempts by anyone else refused. */
+  buyers: BuyerReach;
 }
 
 export const ADDON_SKUS = ["mousestats-heatmaps", "ms-heatmaps-yearly"];
@@ -135,6 +138,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }); }, 500);
 
   const timings = { sendMs: 0, drainMs: 0 };
+  let buyers: BuyerReach;
   const problems: string[] = [];
   let stopped: SoakResult["stop"] | undefined;
   try {
@@ -153,6 +157,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await sleep(100);
     }
     timings.drainMs = Date.now() - drainStartedAt;
+    buyers = await checkBuyerReach({ appUrl: app.url, dbPath, appSecret: SANDBOX_API_SECRET, stores: Array.from({ length: options.shops }, (_, i) => plan.shopDomain(i)) });
+    problems.push(...buyers.problems);
   } finally {
     clearInterval(progress);
     reader?.close();
@@ -169,7 +175,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   else problems.push(`database kept for inspection: ${dbPath}\nlast app output:\n${app.tail(20)}`);
   return {
     ok: problems.length === 0, problems, options, sender: sender.stats, findings, crashes, downtimeMs, ...timings,
-    totalMs: Date.now() - startedAt, stop, mousestatsCalls: hostile.sim.calls.length,
+    totalMs: Date.now() - startedAt, stop, mousestatsCalls: hostile.sim.calls.length, buyers,
     planned: {
       duplicates: plan.deliveries.filter((d) => d.duplicate).length,
       forged: plan.deliveries.filter((d) => d.event.kind === "forged").length,

@@ -30,6 +30,7 @@ export function formatSoakTable(r: SoakResult): string {
     ["accounts expected / created", `${f.accountsExpected} / ${f.accountsActive} active (${f.accountsAtMouseStats} at MouseStats)`],
     ["CreateAccount calls", `${f.createCallsArrived + f.createErrorTexts} arrived, ${f.createErrorTexts} answered with an error text, ${f.createCallsReached} took effect (max ${f.maxCreatesPerEmail} per email)`],
     ["pre-existing MouseStats account", `${f.preexisting.underReview} mapping(s) under review, ${f.preexisting.attached} attached`],
+    ["buyers' page (app proxy)", `${r.buyers.openedByBuyer} order accounts opened by their buyer, ${r.buyers.refusedOthers} attempts by anyone else refused`],
     ["shop whose email changed", `own account(s): ${f.renamedShopAccounts.join(", ") || "none"}`],
     ["MouseStats calls", `${r.mousestatsCalls} (${Math.round(o.faults.errorRate * 100)}% ${o.faults.errorStatuses.join("/")}, ${Math.round(o.faults.hangRate * 1000) / 10}% hangs, ${o.faults.latencyMs.join("–")} ms)`],
     ["jobs", Object.entries(f.jobsByStatus).map(([k, n]) => `${k} ${n}`).join(", ")],

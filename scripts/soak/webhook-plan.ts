@@ -39,6 +39,9 @@ export interface SoakPlan {
   ownerEmail: (i: number) => string;
 }
 
+/** The customer id, on store `shop`, of the buyer whose email is `ownerEmail(buyer)`. */
+export const buyerCustomerId = (shop: number, buyer: number) => 100_000 + shop * 1000 + buyer;
+
 /** Every forged or malformed event names a shop or email from here; none may ever show up anywhere. */
 export const POISON_PREFIX = "poison-";
 
@@ -96,9 +99,10 @@ export function buildSoakPlan(options: PlanOptions): SoakPlan {
   const purchase = () => ({ app_purchase_one_time: {
     admin_graphql_api_id: `gid://shopify/AppPurchaseOneTime/${events.length + 1}`, name: "MouseStats Heatmaps", status: "ACTIVE", created_at: at(), updated_at: at(),
   } });
-  const order = (email: string, sku: string) => ({
+  // A store's customer ids are its own: the same person has another id on every store.
+  const order = (email: string, sku: string, customerId = 7) => ({
     id: 1000 + events.length, email, contact_email: email, financial_status: "paid", currency: "USD",
-    customer: { id: 7, email }, line_items: [{ id: 1, sku: "T-SHIRT", quantity: 1 }, { id: 2, sku, quantity: 1 }],
+    customer: { id: customerId, email }, line_items: [{ id: 1, sku: "T-SHIRT", quantity: 1 }, { id: 2, sku, quantity: 1 }],
   });
 
   function newValidEvent(): PlannedEvent {
@@ -109,8 +113,9 @@ export function buildSoakPlan(options: PlanOptions): SoakPlan {
     if (r < 0.40) event = addEvent("valid", "app_subscriptions/update", shop, subscription("ACTIVE"), { shop, email: ownerEmail(s), source: "subscription" });
     else if (r < 0.50) event = addEvent("valid", "app_purchases_one_time/update", shop, purchase(), { shop, email: ownerEmail(s), source: "purchase" });
     else if (r < 0.85) {
-      const buyer = ownerEmail(shopIndex());
-      event = addEvent("valid", "orders/paid", shop, order(buyer, pick(skuVariants)), { shop, email: buyer, source: "order" });
+      const b = shopIndex();
+      const buyer = ownerEmail(b);
+      event = addEvent("valid", "orders/paid", shop, order(buyer, pick(skuVariants), buyerCustomerId(s, b)), { shop, email: buyer, source: "order" });
     } else if (r < 0.95) event = addEvent("valid", "orders/paid", shop, order(`${poison()}@example.com`, "T-SHIRT"));
     else event = addEvent("valid", "products/update", shop, { id: events.length, title: "ignored topic" });
     valid.push(event);

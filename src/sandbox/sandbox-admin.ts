@@ -37,6 +37,8 @@ export interface SandboxAdmin extends ShopifyAdmin {
   reopenCharge(id: string): void;
   /** `gid://shopify/Shop/<n>`, stable for a domain across restarts. */
   shopGid(shop: string): string;
+  /** A customer of the shop, as the stand-in storefront signs them in (their email is what `fetchCustomerEmail` answers). */
+  addCustomer(shop: string, customerId: string, email: string): void;
   /** Stands in for the theme editor's app-embed deep link: a page of the sandbox, not Shopify's. */
   themeEditorUrl(shop: string, activateAppId: string): string;
   /** Whether the app embed is switched on in the shop's (pretend) published theme; off at first, as in a real store. */
@@ -49,7 +51,7 @@ export interface SandboxAdmin extends ShopifyAdmin {
 
 /**
  * `ExtensionInfo<"theme_app_extension">` of `@shopify/app-bridge-types`, written out so the
- * server does not depend on a browser types package; `sandbox-routes.test.ts` checks the two agree.
+ * server does not depend on a browser types package; test/flows/setup-checklist-api.test.ts makes `npm run typecheck` check the two agree.
  */
 export interface SandboxExtensionInfo {
   handle: string;
@@ -98,6 +100,7 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
   const charges = new Map<string, SandboxCharge>();
   const metafields = new Map<string, Map<string, { type: string; value: string }>>();
   const embedOn = new Set<string>();
+  const customers = new Map<string, string>();
 
   function requireShop(shop: string, operation: ShopifyAdminOperation): string {
     const valid = parseShopDomain(shop);
@@ -150,6 +153,11 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
         id: c.gid, source: "subscription" as const, name: c.name, status: c.status, test: c.test, createdAt: c.createdAt, trialDays: c.trialDays,
         currentPeriodEnd: c.status === "ACTIVE" ? new Date(c.updatedAt.getTime() + (c.interval === "ANNUAL" ? 365 : 30) * 86_400_000) : null,
       }));
+    },
+
+    async fetchCustomerEmail(session, customerId) {
+      const shop = requireSession(session, "fetchCustomerEmail");
+      return customers.get(`${shop}|${customerId}`) ?? null;
     },
 
     async createSubscription(session, { plan, returnUrl, test }) {
@@ -205,6 +213,10 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
     },
 
     shopGid,
+
+    addCustomer(shop, customerId, email) {
+      customers.set(`${shop}|${customerId}`, email.trim().toLowerCase());
+    },
 
     themeEditorUrl(shop, activateAppId) {
       const query = new URLSearchParams({ shop, activateAppId });

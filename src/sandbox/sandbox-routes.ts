@@ -14,6 +14,8 @@ export interface SandboxRoutesOptions {
   deliverWebhook: DeliverWebhook;
   /** Epoch milliseconds; the webhook's `updated_at`. */
   now: () => number;
+  /** The stand-in storefront (`sandbox-storefront.ts`), mounted at `/storefront`. */
+  storefront?: Hono;
 }
 
 const CONFIRM_PATH = `${SANDBOX_MOUNT_PATH}/confirm`;
@@ -100,6 +102,8 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
   });
 
   app.get("/app-bridge.js", (c) => c.body(APP_BRIDGE_STAND_IN, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
+
+  if (options.storefront) app.route("/storefront", options.storefront);
 
   return app;
 }

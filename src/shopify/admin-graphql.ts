@@ -40,6 +40,15 @@ export const BILLING_STATE_QUERY = `query BillingState {
   }
 }`;
 
+/**
+ * A customer's email (needs `read_customers` and protected customer data access);
+ * `defaultEmailAddress` since 2025-04, where `email` is deprecated.
+ * @see https://shopify.dev/changelog/adding-defaultemailaddress-field-to-customer
+ */
+export const CUSTOMER_EMAIL_QUERY = `query CustomerEmail($id: ID!) {
+  customer(id: $id) { defaultEmailAddress { emailAddress } }
+}`;
+
 export const METAFIELDS_SET_MUTATION = `mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) {
     metafields { id }
@@ -91,6 +100,10 @@ export const billingStateData = z.object({
     }),
     oneTimePurchases: z.object({ nodes: z.array(z.object(billingNode)) }),
   }),
+});
+
+export const customerEmailData = z.object({
+  customer: z.object({ defaultEmailAddress: z.object({ emailAddress: z.string().nullish() }).nullish() }).nullable(),
 });
 
 export const metafieldsSetData = z.object({

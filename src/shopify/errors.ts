@@ -4,6 +4,7 @@ export const SHOPIFY_ADMIN_OPERATIONS = [
   "refreshToken",
   "fetchShopInfo",
   "fetchBillingState",
+  "fetchCustomerEmail",
   "createSubscription",
   "setAppMetafield",
   "deleteAppMetafield",

@@ -16,6 +16,7 @@ export function createLazyShopifyApiAdmin(options: ShopifyApiAdminOptions): Shop
     refreshToken: lazy("refreshToken"),
     fetchShopInfo: lazy("fetchShopInfo"),
     fetchBillingState: lazy("fetchBillingState"),
+    fetchCustomerEmail: lazy("fetchCustomerEmail"),
     createSubscription: lazy("createSubscription"),
     setAppMetafield: lazy("setAppMetafield"),
     deleteAppMetafield: lazy("deleteAppMetafield"),

@@ -51,6 +51,7 @@ function createFakeAdmin(clock: () => number) {
       return next(queues.info, () => ({ email: "Owner@Example.COM ", name: "My Shop", isDevelopmentStore: false }));
     },
     fetchBillingState: () => Promise.reject(new Error("not used")),
+    fetchCustomerEmail: () => Promise.reject(new Error("not used")),
     createSubscription: () => Promise.reject(new Error("not used")),
     setAppMetafield: () => Promise.reject(new Error("not used")),
     deleteAppMetafield: () => Promise.reject(new Error("not used")),

@@ -62,6 +62,8 @@ export interface ShopifyAdmin {
   fetchShopInfo(session: OfflineSession, options?: AdminCallOptions): Promise<ShopInfo>;
   /** The app's subscriptions and one-time purchases on the shop, newest first (`currentAppInstallation`). */
   fetchBillingState(session: OfflineSession, options?: AdminCallOptions): Promise<BillingObject[]>;
+  /** A customer's email (`customer(id:) { defaultEmailAddress }`; needs `read_customers`), or null when unknown. */
+  fetchCustomerEmail(session: OfflineSession, customerId: string, options?: AdminCallOptions): Promise<string | null>;
   /** `appSubscriptionCreate` for the plan (one recurring line item). */
   createSubscription(session: OfflineSession, subscription: CreateSubscriptionOptions, options?: AdminCallOptions): Promise<{ confirmationUrl: string }>;
   /**

@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import {
   APP_INSTALLATION_ID_QUERY,
   BILLING_STATE_QUERY,
+  CUSTOMER_EMAIL_QUERY,
   APP_METAFIELD_QUERY,
   APP_SUBSCRIPTION_CREATE_MUTATION,
   METAFIELDS_DELETE_MUTATION,
@@ -14,6 +15,7 @@ import {
   appMetafieldData,
   appSubscriptionCreateData,
   billingStateData,
+  customerEmailData,
   metafieldsDeleteData,
   metafieldsSetData,
   shopInfoData,
@@ -131,6 +133,11 @@ export function createShopifyApiAdmin(options: ShopifyApiAdminOptions): ShopifyA
           id: n.id, source: "purchase", name: n.name, status: n.status, test: n.test === true, createdAt: date(n.createdAt), trialDays: null, currentPeriodEnd: null,
         })),
       ];
+    },
+
+    async fetchCustomerEmail(session, customerId, callOptions) {
+      const { customer } = await graphql("fetchCustomerEmail", session, CUSTOMER_EMAIL_QUERY, customerEmailData, { id: `gid://shopify/Customer/${customerId}` }, callOptions);
+      return customer?.defaultEmailAddress?.emailAddress?.trim().toLowerCase() || null;
     },
 
     async createSubscription(session, { plan, returnUrl, test }, callOptions) {

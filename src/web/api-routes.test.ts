@@ -56,7 +56,7 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
       loginTokenValidHours: 1, billingReturnUrl: () => "http://localhost/",
       billing: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
-    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, isReady: () => true, simulatorMountPath: "/sim", routes: { webhooks: new Hono(), api, page: new Hono() } });
+    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, isReady: () => true, simulatorMountPath: "/sim", routes: { webhooks: new Hono(), api, page: new Hono(), proxy: new Hono() } });
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s)); });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const store = createAccountStore(database.db);

@@ -17,7 +17,7 @@ import { createTrackingProgress } from "../tracking/tracking-progress.ts";
 import type { TrackingService } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
-import { createRateLimiter } from "./rate-limiter.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 import { sessionAuth } from "./session-auth.ts";
 import { createTrackingRoutes } from "./tracking-routes.ts";
 
@@ -41,6 +41,8 @@ export interface ApiRoutesDeps {
   billingReturnUrl: (shop: string) => string;
   /** Login links per shop per minute. @default 10 */
   loginLinksPerMinute?: number;
+  /** Login links per account, shared with the buyers' page. @default 10 a minute */
+  loginLinks?: RateLimiter;
   now?: () => number;
 }
 
@@ -50,7 +52,7 @@ const PENDING_FOR_LONG_MS = 10 * 60_000;
 /** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
-  const limiter = createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
+  const limiter = deps.loginLinks ?? createRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
   const views = createShopAccountViews(database.db);
   const store = createAccountStore(database.db);
   const now = deps.now ?? Date.now;
@@ -128,7 +130,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
       deps.metrics.loginLinks.inc({ outcome: "no_account" });
       return c.json({ error: "this shop has no active heatmaps account", code: "needs_active_account", status: view.status }, 409);
     }
-    const allowed = limiter.take(shop);
+    const allowed = limiter.take(view.email);
     if (!allowed.ok) {
       deps.metrics.loginLinks.inc({ outcome: "rate_limited" });
       c.header("Retry-After", String(allowed.retryAfterS));

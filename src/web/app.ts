@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import type { Logger } from "../logger.ts";
 import { ShopNotInstalledError, ShopifyAdminError, ShopifyThrottledError, ShopifyUnauthorizedError } from "../shopify/errors.ts";
+import type { ProxyEnv } from "../proxy/proxy-routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
 import { metricsAccess, type MetricsAccessOptions } from "./metrics-access.ts";
@@ -12,6 +13,8 @@ export interface AppRoutes {
   api: Hono<AppEnv>;
   /** `GET /` and the page's assets. */
   page: Hono;
+  /** The buyers' page behind Shopify's app proxy (`/apps/heatmaps` on the store). */
+  proxy: Hono<ProxyEnv>;
   /** The sandbox shop's confirmation pages (sandbox mode only). */
   sandbox?: Hono;
   /** The bundled MouseStats simulator (when no partner credentials are set). */
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.route("/webhooks", routes.webhooks);
   app.route("/api", routes.api);
+  app.route("/proxy", routes.proxy);
   if (routes.sandbox) app.route("/sandbox", routes.sandbox);
   if (routes.simulator) app.route(deps.simulatorMountPath, routes.simulator);
   app.route("/", routes.page);

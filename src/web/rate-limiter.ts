@@ -21,3 +21,5 @@ export function createRateLimiter(options: { limit: number; windowMs: number; no
     },
   };
 }
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { COMPLIANCE_TOPICS } from "../../src/db/schema.ts";
 import { SHOPIFY_API_VERSION } from "../../src/shopify/api-version.ts";
 import { HANDLED_TOPICS } from "../../src/webhooks/webhook-jobs.ts";
+import { APP_PROXY_PATH } from "../../src/proxy/proxy-routes.ts";
 
 const readToml = (name: string) => parse(readFileSync(new URL(`../../${name}`, import.meta.url), "utf8")) as AppToml;
 
@@ -33,11 +34,18 @@ describe("shopify.app.toml", () => {
     expect(web.webhooks_path).toBe("/webhooks");
   });
 
+  it("proxies the store's /apps/heatmaps to the app's /proxy, with the scope that needs", () => {
+    expect(toml.app_proxy).toEqual({ url: "https://heatmaps.example.com/proxy", subpath: "heatmaps", prefix: "apps" });
+    expect(`/${(toml.app_proxy as { prefix: string }).prefix}/${(toml.app_proxy as { subpath: string }).subpath}`).toBe(APP_PROXY_PATH);
+    expect(toml.access_scopes.scopes.split(",")).toEqual(expect.arrayContaining(["write_app_proxy", "read_customers"]));
+  });
+
   it("has a twin without the order path, equal in everything else", () => {
     const twin = readToml("shopify.app.without-orders.toml");
     expect(subscribedTopics(twin)).toEqual(HANDLED_TOPICS.filter((t) => t !== "orders/paid").sort());
     const scopes = (t: AppToml) => t.access_scopes.scopes.split(",").map((s) => s.trim()).filter(Boolean);
-    expect(scopes(twin)).toEqual(scopes(toml).filter((s) => s !== "read_orders"));
+    // The order path's protected customer data scopes go with it.
+    expect(scopes(twin)).toEqual(scopes(toml).filter((s) => s !== "read_orders" && s !== "read_customers"));
     const withoutOrders = (t: AppToml) => ({
       ...t,
       access_scopes: { ...t.access_scopes, scopes: undefined },

@@ -17,15 +17,23 @@ describe("operator commands", () => {
   });
   afterAll(async () => { await server.close(); });
 
-  it("npm run trigger sends signed samples that the app accepts and acts on", async () => {
+  it("npm run trigger sends signed samples that the app accepts and acts on; an order names the buyer's stand-in storefront", async () => {
+    let storefront = "";
     for (const topic of ["app_subscriptions/update", "orders/paid"]) {
       const { stdout } = await run(process.execPath, [script("trigger"), topic, "--shop", "cli.myshopify.com", "--email", "buyer@cli.com", "--url", server.url], { env });
       expect(stdout).toMatch(new RegExp(`${topic} for cli.myshopify.com → .*: HTTP 200`));
+      storefront = /The buyer opens their heatmaps at: (\S+)/.exec(stdout)?.[1] ?? storefront;
     }
     await waitFor(() => {
       const rows = server.database.sqlite.prepare("select email from accounts where status = 'active' order by email").all();
       return rows.length === 2 && rows;
     }, 10_000, "two accounts");
+    // The printed URL signs the buyer in on the stand-in storefront, which shows their account through the app proxy.
+    expect(storefront).toMatch(/\/sandbox\/storefront\?shop=cli.myshopify.com&customer=\d+&email=buyer%40cli.com$/);
+    const signIn = await fetch(storefront, { redirect: "manual" });
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const page = await fetch(new URL(signIn.headers.get("location")!, server.url), { headers: { cookie } });
+    expect(await page.text()).toContain('data-testid="account-email">buyer@cli.com<');
   });
 
   it("npm run trigger fails clearly when the app is not running", async () => {

@@ -17,6 +17,9 @@ describe("soak, scaled down (the same code as npm run soak)", () => {
     expect(result.findings.maxCreatesPerEmail).toBe(1);
     // CreateAccount answered with an error text for the first 2 s: those were retried, not taken for "created".
     expect(result.findings.createErrorTexts).toBeGreaterThan(0);
+    // Every order account opened for its buyer through the app proxy, and for no one else.
+    expect(result.buyers.openedByBuyer).toBeGreaterThan(3);
+    expect(result.buyers.refusedOthers).toBeGreaterThan(result.buyers.openedByBuyer);
     expect(result.sender.byStatus.get(401)).toBe(result.planned.forged);
     expect(result.sender.byStatus.get(400)).toBe(result.planned.malformed);
     expect(result.planned.unexpected).toBeGreaterThan(5);
