@@ -23,4 +23,20 @@ export default tseslint.config(
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
+  {
+    // The page's scripts: classic browser scripts, each adding one global the later ones use
+    // (typed and checked by `npm run typecheck` through src/web/page/assets/tsconfig.json).
+    files: ["src/web/page/assets/*.js", "src/sandbox/sandbox-app-bridge.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        I18n: "readonly", Views: "readonly", Checklist: "readonly", Tracking: "readonly", shopify: "readonly",
+        MouseEvent: "readonly", KeyboardEvent: "readonly", HTMLElement: "readonly", Element: "readonly", Event: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^(I18n|Views|Checklist|Tracking)$" }],
+      "no-redeclare": "off",
+    },
+  },
 );

@@ -1,5 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { createSessionTokenSigner } from "../src/shopify/session-token.ts";
+import { PAGE_LANGUAGES } from "../src/web/page/page-locale.ts";
 import type { HttpTimer } from "./http-timer.ts";
 import { BENCH_APP } from "./production-env.ts";
 import { seededShop } from "./seed-shops.ts";
@@ -11,10 +12,16 @@ export interface PageResult {
   healthzMs: LatencySummary;
   pageMs: LatencySummary;
   accountMs: LatencySummary;
-  /** Our own bytes: the HTML of `GET /` and the same-origin scripts and stylesheets it loads (CDN ones excluded). */
+  /**
+   * Our own bytes: the HTML of `GET /` and the same-origin scripts, stylesheets and icon it loads
+   * (CDN ones excluded), for the page's heaviest language (each loads only its own messages).
+   */
   assets: Array<{ path: string; bytes: number; gzipBytes: number }>;
+  language: string;
   ownBytes: number;
   ownGzipBytes: number;
+  /** The same total for each language. */
+  ownBytesByLanguage: Record<string, number>;
 }
 
 /** Page: server time of `GET /` and `GET /api/account` (a fresh active account), and the page's own weight. */
@@ -39,13 +46,19 @@ export async function benchPage(options: { http: HttpTimer; shops: number; warmu
     authorization: `Bearer ${signer.sign({ shop: seededShop(i % options.shops), now: Date.now() })}`,
   }));
 
-  const html = (await http.time("GET", pagePath(seededShop(0)))).body;
-  const own = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="(\/[^"]*)"/g)].map((m) => m[1]!);
-  const assets = [{ path: "/ (HTML)", text: html }];
-  for (const path of own) assets.push({ path: path.replace(/\?.*$/, ""), text: (await http.time("GET", path)).body });
-  const sized = assets.map((a) => ({ path: a.path, bytes: Buffer.byteLength(a.text), gzipBytes: gzipSync(a.text).length }));
+  const weigh = async (language: string) => {
+    const html = (await http.time("GET", `${pagePath(seededShop(0))}&locale=${language}`)).body;
+    const own = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="(\/[^"]*)"/g)].map((m) => m[1]!);
+    const assets = [{ path: "/ (HTML)", text: html }];
+    for (const path of own) assets.push({ path: path.replace(/\?.*$/, ""), text: (await http.time("GET", path)).body });
+    const sized = assets.map((a) => ({ path: a.path, bytes: Buffer.byteLength(a.text), gzipBytes: gzipSync(a.text).length }));
+    return { language, assets: sized, ownBytes: sized.reduce((n, a) => n + a.bytes, 0), ownGzipBytes: sized.reduce((n, a) => n + a.gzipBytes, 0) };
+  };
+  const weights = [];
+  for (const language of PAGE_LANGUAGES) weights.push(await weigh(language));
+  const heaviest = weights.reduce((a, b) => (b.ownBytes > a.ownBytes ? b : a));
   return {
-    requests: count, healthzMs, pageMs, accountMs, assets: sized,
-    ownBytes: sized.reduce((n, a) => n + a.bytes, 0), ownGzipBytes: sized.reduce((n, a) => n + a.gzipBytes, 0),
+    requests: count, healthzMs, pageMs, accountMs, ...heaviest,
+    ownBytesByLanguage: Object.fromEntries(weights.map((w) => [w.language, w.ownBytes])),
   };
 }

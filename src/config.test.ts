@@ -82,8 +82,21 @@ describe("parseConfig", () => {
     ["BILLING_TRIAL_DAYS", "3000", "BILLING_TRIAL_DAYS: must be a whole number of days from 0 to 365"],
     ["BILLING_TRIAL_DAYS", "-1", "BILLING_TRIAL_DAYS: must be a whole number of days from 0 to 365"],
     ["BILLING_TEST", "yes", "BILLING_TEST: must be one of 0, 1, true, false"],
+    ["SUPPORT_EMAIL", "help at example", "SUPPORT_EMAIL: must be an email address, like help@example.com"],
+    ["SUPPORT_URL", "http://example.com/help", "SUPPORT_URL: must be an https URL, like https://example.com/help"],
+    ["SUPPORT_URL", "javascript:alert(1)", "SUPPORT_URL: must be an https URL, like https://example.com/help"],
+    ["MOUSESTATS_SIMULATOR_LATENCY_MS", "20000", "MOUSESTATS_SIMULATOR_LATENCY_MS: must be a whole number of milliseconds from 0 to 10000"],
+    ["MOUSESTATS_SIMULATOR_LATENCY_MS", "slow", "MOUSESTATS_SIMULATOR_LATENCY_MS: must be a whole number of milliseconds from 0 to 10000"],
   ])("refuses %s=%s with one clear line", (name, value, problem) => {
     expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  it("reads the help link (SUPPORT_EMAIL, SUPPORT_URL) and the simulator's latency knob", () => {
+    expect(parseConfig({}).config.support).toEqual({ email: undefined, url: undefined });
+    expect(parseConfig({}).config.mousestats.simulatorLatencyMs).toBe(0);
+    const { config } = parseConfig({ SUPPORT_EMAIL: " help@reseller.example ", SUPPORT_URL: "https://reseller.example/help", MOUSESTATS_SIMULATOR_LATENCY_MS: "4000" });
+    expect(config.support).toEqual({ email: "help@reseller.example", url: "https://reseller.example/help" });
+    expect(config.mousestats.simulatorLatencyMs).toBe(4000);
   });
 
   it("never runs the sandbox (which signs session tokens) with a real app secret", () => {

@@ -38,6 +38,8 @@ export interface AppConfig {
     readonly loginUrl: string;
     readonly activeFreePlan: boolean;
     readonly timeoutMs: number;
+    /** The bundled simulator's delay per call (`MOUSESTATS_SIMULATOR_LATENCY_MS`), to watch "setting up" in sandbox mode. */
+    readonly simulatorLatencyMs: number;
   };
   readonly loginTokenValidHours: number;
   /** Lower-cased add-on SKUs for `orders/paid`. */
@@ -50,6 +52,8 @@ export interface AppConfig {
   readonly metricsToken: string | undefined;
   /** The add-on subscription (`BILLING_*`). */
   readonly billing: Readonly<BillingPlan>;
+  /** Where merchants get help: a link on every view and error of the page. Unset: no help link. */
+  readonly support: { readonly email: string | undefined; readonly url: string | undefined };
 }
 
 export interface ParsedConfig {
@@ -106,6 +110,10 @@ const envSchema = z.object({
   BILLING_TRIAL_DAYS: z.string().trim().regex(/^\d+$/, "must be a whole number of days from 0 to 365")
     .transform(Number).pipe(z.number().int().max(365, "must be a whole number of days from 0 to 365")).default(0),
   BILLING_TEST: boolString.optional(),
+  MOUSESTATS_SIMULATOR_LATENCY_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds from 0 to 10000")
+    .transform(Number).pipe(z.number().int().max(10_000, "must be a whole number of milliseconds from 0 to 10000")).default(0),
+  SUPPORT_EMAIL: z.string().trim().pipe(z.email("must be an email address, like help@example.com")).optional(),
+  SUPPORT_URL: z.string().trim().pipe(z.url({ protocol: /^https$/, error: "must be an https URL, like https://example.com/help" })).optional(),
 });
 
 const SUPPORTED_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
@@ -224,6 +232,7 @@ export function parseConfig(env: Env): ParsedConfig {
       loginUrl,
       activeFreePlan: e.MOUSESTATS_ACTIVE_FREE_PLAN,
       timeoutMs: e.MOUSESTATS_TIMEOUT_MS,
+      simulatorLatencyMs: e.MOUSESTATS_SIMULATOR_LATENCY_MS,
     },
     loginTokenValidHours: e.LOGIN_TOKEN_VALID_HOURS,
     addonSkus: e.ADDON_SKUS.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0),
@@ -236,6 +245,7 @@ export function parseConfig(env: Env): ParsedConfig {
       // Decided here, never from NODE_ENV: real charges unless the reseller says otherwise (sandbox mode has no real money).
       test: e.BILLING_TEST ?? sandbox,
     },
+    support: { email: e.SUPPORT_EMAIL, url: e.SUPPORT_URL },
   };
   return { config: deepFreeze(config), warnings };
 }

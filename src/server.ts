@@ -86,7 +86,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // The simulator and the sandbox shop are imported only in the modes that use them.
   const simulator = config.mousestats.simulated
-    ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({ partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger })
+    ? (await import("./mousestats/simulator.ts")).createMouseStatsSimulator({
+      partnerId: config.mousestats.partnerId, partnerSecret: config.mousestats.partnerSecret, logger,
+      faults: { latencyMs: config.mousestats.simulatorLatencyMs },
+    })
     : undefined;
   const metrics = createMetrics(database, () => queue.stats());
   const mousestats = createMouseStatsClient({
@@ -140,6 +143,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
   // 10 login links a minute per account, whether the merchant or the buyer asks, on every instance.
   const loginLinks = createRateLimiter(database, { limit: 10, windowMs: 60_000, now });
+  // Sandbox mode: the shops offered when the page is opened without one.
+  const recentShops = database.statement<{ domain: string }>("select domain from shops order by updated_at desc limit 10");
   app = createApp({
     logger, metrics, simulatorMountPath: SIMULATOR_MOUNT_PATH,
     metricsAccess: { token: config.metricsToken, sandbox: config.shopify.sandbox },
@@ -167,6 +172,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
       page: createPageRoutes({
         apiKey: config.shopify.apiKey,
+        support: config.support,
+        knownShops: sandboxTokens && (async () => (await recentShops.all()).map((row) => row.domain)),
         sandboxTokens: sandboxTokens && { sign: (shop: string) => sandboxTokens.sign({ shop, now: now() }) },
       }),
       sandbox: sandbox && sandboxAdmin && sandbox.createSandboxRoutes({

@@ -90,6 +90,8 @@ CREATE TABLE "shops" (
 	"scopes" text,
 	"billing_checked_at" bigint,
 	"withdrawn_site_id" text,
+	"embed_active_since" bigint,
+	"visits_at_embed" integer,
 	"installed_at" bigint,
 	"uninstalled_at" bigint,
 	"created_at" bigint DEFAULT ((extract(epoch from clock_timestamp()) * 1000)::bigint) NOT NULL,

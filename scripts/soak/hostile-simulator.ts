@@ -12,8 +12,9 @@ export interface HostileFaults {
   /** Share of faulty calls whose effect still happens (the reply is what got lost). */
   lostReplyRate: number;
   /**
-   * For this long from the start, CreateAccount answers 200 with an error text and creates
-   * nothing (its reply is undocumented: the app must not take a 200 for "created").
+   * For this long from the first CreateAccount call, CreateAccount answers 200 with an error text
+   * and creates nothing (its reply is undocumented: the app must not take a 200 for "created").
+   * Counted from the first call, not from start, so a slow app start-up cannot skip the window.
    */
   createErrorTextMs: number;
 }
@@ -64,12 +65,13 @@ export async function startHostileSimulator(faults: HostileFaults, random: () =>
 
   const createsReached = new Map<string, number>();
   const outcomes = new Map<string, string[]>();
-  const errorTextUntil = Date.now() + faults.createErrorTextMs;
+  let errorTextUntil: number | undefined;
   const server = serve({
     port: 0, hostname: "127.0.0.1",
     fetch: async (request) => {
       const url = new URL(request.url);
-      if (url.pathname.endsWith("/CreateAccount") && Date.now() < errorTextUntil) {
+      if (url.pathname.endsWith("/CreateAccount")) errorTextUntil ??= Date.now() + faults.createErrorTextMs;
+      if (url.pathname.endsWith("/CreateAccount") && Date.now() < (errorTextUntil ?? 0)) {
         const email = (url.searchParams.get("_userEmail") ?? "").trim().toLowerCase();
         outcomes.set(email, [...(outcomes.get(email) ?? []), "Create 200 (error text)"]);
         return new Response(CREATE_ERROR_TEXT, { status: 200, headers: { "content-type": "text/plain" } });

@@ -33,6 +33,8 @@ export const shops = pgTable("shops", {
   scopes: text("scopes"),
   billingCheckedAt: epochMs("billing_checked_at"),
   withdrawnSiteId: text("withdrawn_site_id"),
+  embedActiveSince: epochMs("embed_active_since"),
+  visitsAtEmbed: integer("visits_at_embed"),
   installedAt: epochMs("installed_at"),
   uninstalledAt: epochMs("uninstalled_at"),
   createdAt: createdAt(),

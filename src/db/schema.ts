@@ -33,6 +33,13 @@ export const shops = sqliteTable("shops", {
   billingCheckedAt: integer("billing_checked_at", { mode: "timestamp_ms" }),
   /** The site ID removed from the storefront when access ended; the page offers it back. */
   withdrawnSiteId: text("withdrawn_site_id"),
+  /**
+   * Since when the page has seen the app embed switched on in the published theme (App Bridge's
+   * `shopify.app.extensions()`), and the account's visit count then: the setup checklist's
+   * "first visits recorded" is the count rising above it. Both cleared when the embed is seen off.
+   */
+  embedActiveSince: integer("embed_active_since", { mode: "timestamp_ms" }),
+  visitsAtEmbed: integer("visits_at_embed"),
   installedAt: integer("installed_at", { mode: "timestamp_ms" }),
   uninstalledAt: integer("uninstalled_at", { mode: "timestamp_ms" }),
   createdAt: createdAt(),

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { BillingInterval } from "../shopify/billing-plan.ts";
 import { ShopifyRequestError, ShopifyUnauthorizedError, ShopifyUserError, type ShopifyAdminOperation } from "../shopify/errors.ts";
 import { offlineSessionId, type OfflineSession } from "../shopify/offline-session.ts";
+import { EMBED_BLOCK_HANDLE, EXTENSION_NAME } from "../tracking/tracking-embed.ts";
 import { parseShopDomain, shopHandle } from "../shopify/shop-domain.ts";
 import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
 
@@ -40,6 +41,28 @@ export interface SandboxAdmin extends ShopifyAdmin {
   addCustomer(shop: string, customerId: string, email: string): void;
   /** Stands in for the theme editor's app-embed deep link: a page of the sandbox, not Shopify's. */
   themeEditorUrl(shop: string, activateAppId: string): string;
+  /** Whether the app embed is switched on in the shop's (pretend) published theme; off at first, as in a real store. */
+  isEmbedOn(shop: string): boolean;
+  /** What the stand-in theme editor's Save does. */
+  setEmbed(shop: string, on: boolean): void;
+  /** What App Bridge's `shopify.app.extensions()` resolves to for this shop, in its shape. */
+  appExtensions(shop: string): SandboxExtensionInfo[];
+}
+
+/**
+ * `ExtensionInfo<"theme_app_extension">` of `@shopify/app-bridge-types`, written out so the
+ * server does not depend on a browser types package; test/flows/setup-checklist-api.test.ts makes `npm run typecheck` check the two agree.
+ */
+export interface SandboxExtensionInfo {
+  handle: string;
+  type: "theme_app_extension";
+  activations: Array<{
+    handle: string;
+    name: string;
+    target: "head" | "body" | "compliance_head" | "section";
+    status: "active" | "available" | "unavailable";
+    activations: Array<{ target: string; themeId: string }>;
+  }>;
 }
 
 export interface SandboxAdminOptions {
@@ -76,6 +99,7 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
   let nextChargeId = options.firstChargeId ?? randomInt(100_000_000, 2_000_000_000);
   const charges = new Map<string, SandboxCharge>();
   const metafields = new Map<string, Map<string, { type: string; value: string }>>();
+  const embedOn = new Set<string>();
   const customers = new Map<string, string>();
 
   function requireShop(shop: string, operation: ShopifyAdminOperation): string {
@@ -197,6 +221,27 @@ export function createSandboxAdmin(options: SandboxAdminOptions): SandboxAdmin {
     themeEditorUrl(shop, activateAppId) {
       const query = new URLSearchParams({ shop, activateAppId });
       return `${appUrl}${SANDBOX_MOUNT_PATH}/theme-editor?${query}`;
+    },
+
+    isEmbedOn: (shop) => embedOn.has(shop),
+
+    setEmbed(shop, on) {
+      if (on) embedOn.add(shop);
+      else embedOn.delete(shop);
+    },
+
+    appExtensions(shop) {
+      const on = embedOn.has(shop);
+      // The published theme's id, stable per shop like a real one.
+      const themeId = `gid://shopify/OnlineStoreTheme/${shopGid(shop).split("/").pop()}`;
+      return [{
+        handle: EXTENSION_NAME,
+        type: "theme_app_extension",
+        activations: [{
+          handle: EMBED_BLOCK_HANDLE, name: "MouseStats heatmaps", target: "head", status: on ? "active" : "available",
+          activations: on ? [{ target: "head", themeId }] : [],
+        }],
+      }];
     },
   };
 }

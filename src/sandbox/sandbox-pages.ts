@@ -53,14 +53,21 @@ export function confirmPage(charge: SandboxCharge, confirmPath: string): Html {
 </form>`);
 }
 
-/** What the theme editor's app-embed deep link would do in a real store. */
-export function themeEditorPage(shop: string, activateAppId: string): Html {
+/** What the theme editor's app-embed deep link would do in a real store, with a switch for the sandbox shop's embed. */
+export function themeEditorPage(shop: string, activateAppId: string, embedOn: boolean, savePath: string): Html {
   const real = `https://${shop}/admin/themes/current/editor?context=apps&activateAppId=${activateAppId}`;
-  return sandboxPage("Theme editor", html`<h1>Theme editor: turn on the app embed</h1>
+  return sandboxPage("Theme editor", html`<h1>Theme editor: app embeds</h1>
 <p>In a real store, <strong>Enable tracking</strong> opens Shopify's theme editor on the published theme with the
-app embed <code>${activateAppId}</code> switched on. The merchant clicks <em>Save</em>; from then on the storefront
-loads the MouseStats script for visitors who allow analytics.</p>
-<p>The sandbox shop has no theme, so nothing changes here. The real link would be:</p>
+app embed <code>${activateAppId}</code> switched on, and the merchant clicks <em>Save</em>. This stand-in keeps the
+switch in the sandbox shop; the app's page reads it as it reads App Bridge's <code>shopify.app.extensions()</code> in the admin.</p>
+<p>MouseStats heatmaps app embed: <strong id="embed-state">${embedOn ? "on" : "off"}</strong></p>
+<form method="post" action="${savePath}">
+<input type="hidden" name="shop" value="${shop}"><input type="hidden" name="activateAppId" value="${activateAppId}">
+${embedOn
+    ? html`<button type="submit" name="embed" value="off">Switch off and save</button>`
+    : html`<button class="primary" type="submit" name="embed" value="on">Switch on and save</button>`}
+</form>
+<p>The real link would be:</p>
 <p><code style="overflow-wrap:anywhere">${real}</code></p>
 <p><a href="/?shop=${shop}">Back to the app</a></p>`);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { parseShopDomain } from "../shopify/shop-domain.ts";
@@ -18,6 +19,9 @@ export interface SandboxRoutesOptions {
 }
 
 const CONFIRM_PATH = `${SANDBOX_MOUNT_PATH}/confirm`;
+const THEME_EDITOR_PATH = `${SANDBOX_MOUNT_PATH}/theme-editor`;
+/** The stand-in for App Bridge, read once: `idToken()`, `config` and `app.extensions()` over the sandbox. */
+const APP_BRIDGE_STAND_IN = readFileSync(new URL("./sandbox-app-bridge.js", import.meta.url), "utf8");
 const DECISIONS = { approve: "ACTIVE", decline: "DECLINED" } as const;
 
 /**
@@ -25,7 +29,9 @@ const DECISIONS = { approve: "ACTIVE", decline: "DECLINED" } as const;
  * `GET /confirm?charge=` shows the charge with Approve and Decline; `POST /confirm` settles it,
  * delivers `app_subscriptions/update` and redirects (303) to the charge's return URL, with
  * `charge_id` appended after an approval, as Shopify does. A failed delivery leaves the charge pending (502).
- * `GET /theme-editor` stands in for the theme editor's app-embed deep link.
+ * `GET /theme-editor` stands in for the theme editor's app-embed deep link; its Save
+ * (`POST /theme-editor`) switches the embed on or off in the sandbox shop. `GET /app-extensions`
+ * and `GET /app-bridge.js` let the page ask for the embed status as it asks App Bridge in the admin.
  */
 export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
   const { sandboxAdmin, deliverWebhook, now } = options;
@@ -75,8 +81,27 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): Hono {
     if (!shop || !/^[\w-]+\/[\w-]+$/.test(activateAppId)) {
       return c.html(messagePage("Bad request", "The theme editor link needs a valid shop and activateAppId."), 400);
     }
-    return c.html(themeEditorPage(shop, activateAppId));
+    return c.html(themeEditorPage(shop, activateAppId, sandboxAdmin.isEmbedOn(shop), THEME_EDITOR_PATH));
   });
+
+  app.post("/theme-editor", async (c) => {
+    const form = await c.req.parseBody();
+    const shop = parseShopDomain(typeof form.shop === "string" ? form.shop : undefined);
+    const activateAppId = typeof form.activateAppId === "string" ? form.activateAppId : "";
+    if (!shop || !/^[\w-]+\/[\w-]+$/.test(activateAppId) || (form.embed !== "on" && form.embed !== "off")) {
+      return c.html(messagePage("Bad request", "Saving the theme needs a valid shop, activateAppId and embed=on|off."), 400);
+    }
+    sandboxAdmin.setEmbed(shop, form.embed === "on");
+    return c.redirect(`${THEME_EDITOR_PATH}?${new URLSearchParams({ shop, activateAppId })}`, 303);
+  });
+
+  app.get("/app-extensions", (c) => {
+    const shop = parseShopDomain(c.req.query("shop"));
+    if (!shop) return c.json({ error: "shop must be a valid *.myshopify.com domain" }, 400);
+    return c.json(sandboxAdmin.appExtensions(shop));
+  });
+
+  app.get("/app-bridge.js", (c) => c.body(APP_BRIDGE_STAND_IN, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
 
   if (options.storefront) app.route("/storefront", options.storefront);
 

@@ -11,7 +11,12 @@ export const SITE_ID_PATTERN = /^[1-9][0-9]{3,19}$/;
 export const SITE_ID_MIN_DIGITS = 4;
 export const SITE_ID_MAX_DIGITS = 20;
 
-export type SiteIdResult = { ok: true; siteId: string } | { ok: false; error: string };
+/** Why an ID was refused: the page words each in the merchant's language (its `errors.<code>` string). */
+export type SiteIdErrorCode = "site_id_number" | "site_id_missing" | "site_id_digits" | "site_id_length" | "site_id_leading_zero";
+
+export type SiteIdResult =
+  | { ok: true; siteId: string }
+  | { ok: false; error: string; code: SiteIdErrorCode; params?: { min: number; max: number; length: number } };
 
 // The script URL of a pasted tracking code: `…mousestats.com/js/5/0/5003504249777020952.js?…`.
 const SCRIPT_PATH = /mousestats\.com\/js\/\d\/\d\/(\d+)\.js/i;
@@ -22,21 +27,23 @@ const SCRIPT_PATH = /mousestats\.com\/js\/\d\/\d\/(\d+)\.js/i;
  */
 export function parseSiteId(input: unknown): SiteIdResult {
   if (typeof input === "number") {
-    return { ok: false, error: "Send the site ID as a string: as a JSON number, a long ID loses its last digits." };
+    return { ok: false, code: "site_id_number", error: "Send the site ID as a string: as a JSON number, a long ID loses its last digits." };
   }
-  if (typeof input !== "string" || input.trim() === "") return { ok: false, error: "Enter your MouseStats site ID." };
+  if (typeof input !== "string" || input.trim() === "") return { ok: false, code: "site_id_missing", error: "Enter your MouseStats site ID." };
   const text = input.trim();
   const candidate = SCRIPT_PATH.exec(text)?.[1] ?? text;
   if (!/^[0-9]+$/.test(candidate)) {
-    return { ok: false, error: "The site ID is made of digits only, like 5003504249777020952." };
+    return { ok: false, code: "site_id_digits", error: "The site ID is made of digits only, like 5003504249777020952." };
   }
   if (candidate.length < SITE_ID_MIN_DIGITS || candidate.length > SITE_ID_MAX_DIGITS) {
     return {
       ok: false,
+      code: "site_id_length",
+      params: { min: SITE_ID_MIN_DIGITS, max: SITE_ID_MAX_DIGITS, length: candidate.length },
       error: `The site ID has ${SITE_ID_MIN_DIGITS} to ${SITE_ID_MAX_DIGITS} digits; this one has ${candidate.length}. Copy it again from your MouseStats panel.`,
     };
   }
-  if (candidate.startsWith("0")) return { ok: false, error: "A site ID does not start with 0. Copy it again from your MouseStats panel." };
+  if (candidate.startsWith("0")) return { ok: false, code: "site_id_leading_zero", error: "A site ID does not start with 0. Copy it again from your MouseStats panel." };
   return { ok: true, siteId: candidate };
 }
 

@@ -81,13 +81,13 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
     loginToken = () => Promise.reject(new MouseStatsHttpError({ operation: "GenerateLoginToken", status: 503 }));
     const res = await post();
     expect(res.status).toBe(502);
-    expect(await res.json()).toEqual({ error: "MouseStats could not sign you in right now; try again in a minute." });
+    expect(await res.json()).toEqual({ error: "MouseStats could not sign you in right now; try again in a minute.", code: "mousestats_unavailable" });
   });
 
   it("leaves a failure of our own to the app's error handler (500), not blamed on MouseStats", async () => {
     loginToken = () => Promise.reject(new TypeError("a bug of ours"));
     const res = await post();
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: "internal error" });
+    expect(await res.json()).toEqual({ error: "internal error", code: "internal" });
   });
 });

@@ -13,6 +13,7 @@ import type { BillingPlan } from "../shopify/billing-plan.ts";
 import type { OfflineAccess } from "../shopify/offline-access.ts";
 import type { ShopifyAdmin } from "../shopify/shopify-admin.ts";
 import type { SessionTokenVerifier } from "../shopify/session-token.ts";
+import { createTrackingProgress } from "../tracking/tracking-progress.ts";
 import type { TrackingService } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
@@ -67,12 +68,21 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     await next();
   });
 
+  const visitsOf = async (shop: string) => {
+    const usage = (await views.read(shop)).usage;
+    return usage ? usage.heatmapVisits + usage.playbackVisits : null;
+  };
   api.route("/tracking", createTrackingRoutes({
+    progress: createTrackingProgress({ store, visitsOf, now }),
     tracking: deps.tracking, logger,
     canTrack: async (shop) => (await views.read(shop)).status === "active",
     withdrawnSiteId: async (shop) => (await store.getShop(shop))?.withdrawnSiteId ?? null,
     forgetWithdrawnSiteId: (shop) => store.upsertShop(shop, { withdrawnSiteId: null }),
   }));
+
+  // The add-on as the page shows it before Subscribe: price, interval, trial (configuration, nothing secret).
+  const { name, amount, currencyCode, interval, trialDays, test } = deps.billing;
+  const offer = { name, amount, currencyCode, interval, trialDays, test };
 
   api.get("/account", async (c) => {
     const shop = c.get("shop");
@@ -91,7 +101,25 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     }
     return c.json({
       shop: view.shop, email: view.email, status: view.status, plan: view.plan, planDaysLeft: view.planDaysLeft,
-      usage: view.usage, error: view.error, stale, usageCheckedAt: view.usageCheckedAt?.toISOString() ?? null,
+      usage: view.usage, error: view.error, stale, usageCheckedAt: view.usageCheckedAt?.toISOString() ?? null, offer,
+    });
+  });
+
+  // The shop's subscription to the add-on as Shopify reports it now (the checklist's first step,
+  // and a declined charge on the way back from the confirmation page): the active one, else the newest.
+  api.get("/billing", async (c) => {
+    const objects = await deps.admin.fetchBillingState(await offlineAccess.getSession(c.get("shop")));
+    const ours = objects.filter((o) => o.name === deps.billing.name);
+    const current = ours.find((o) => o.status === "ACTIVE") ?? ours[0];
+    const day = 86_400_000;
+    return c.json({
+      offer,
+      subscription: current ? {
+        name: current.name, source: current.source, status: current.status, test: current.test,
+        createdAt: current.createdAt?.toISOString() ?? null,
+        trialEndsAt: current.trialDays && current.createdAt ? new Date(current.createdAt.getTime() + current.trialDays * day).toISOString() : null,
+        currentPeriodEnd: current.currentPeriodEnd?.toISOString() ?? null,
+      } : null,
     });
   });
 
@@ -100,13 +128,13 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
     const view = await views.read(shop);
     if (view.status !== "active" || !view.email) {
       deps.metrics.loginLinks.inc({ outcome: "no_account" });
-      return c.json({ error: "this shop has no active heatmaps account", status: view.status }, 409);
+      return c.json({ error: "this shop has no active heatmaps account", code: "needs_active_account", status: view.status }, 409);
     }
     const allowed = await limiter.take(view.email);
     if (!allowed.ok) {
       deps.metrics.loginLinks.inc({ outcome: "rate_limited" });
       c.header("Retry-After", String(allowed.retryAfterS));
-      return c.json({ error: "too many login links; try again shortly" }, 429);
+      return c.json({ error: "too many login links; try again shortly", code: "rate_limited" }, 429);
     }
     const callStarted = performance.now();
     try {
@@ -122,7 +150,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
       if (!(err instanceof MouseStatsError)) throw err;
       deps.metrics.loginLinks.inc({ outcome: "mousestats_error" });
       logger.warn({ shop, err: err.message }, "login link failed");
-      return c.json({ error: "MouseStats could not sign you in right now; try again in a minute." }, 502);
+      return c.json({ error: "MouseStats could not sign you in right now; try again in a minute.", code: "mousestats_unavailable" }, 502);
     }
   });
 
@@ -140,7 +168,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
 
   api.post("/provisioning/retry", async (c) => {
     const view = await views.read(c.get("shop"));
-    if (view.status !== "failed" || !view.email) return c.json({ error: "nothing to retry", status: view.status }, 409);
+    if (view.status !== "failed" || !view.email) return c.json({ error: "nothing to retry", code: "nothing_to_retry", status: view.status }, 409);
     await retryAccount(database, deps.queue, view.email);
     deps.onEnqueued();
     return c.json({ status: "pending" }, 202);

@@ -75,19 +75,19 @@ export function createApp(deps: AppDeps): Hono {
     if (err instanceof ShopifyUnauthorizedError) {
       // A rejected session token at exchange: App Bridge retries once with a fresh one.
       c.header("X-Shopify-Retry-Invalid-Session-Request", "1");
-      return c.json({ error: "Shopify rejected the session; reload the app" }, 401);
+      return c.json({ error: "Shopify rejected the session; reload the app", code: "session_rejected" }, 401);
     }
-    if (err instanceof ShopNotInstalledError) return c.json({ error: "the app is not installed on this shop; open it from the Shopify admin" }, 409);
+    if (err instanceof ShopNotInstalledError) return c.json({ error: "the app is not installed on this shop; open it from the Shopify admin", code: "not_installed" }, 409);
     if (err instanceof ShopifyThrottledError) {
       c.header("Retry-After", String(Math.ceil((err.retryAfterMs ?? 1000) / 1000)));
-      return c.json({ error: "Shopify is busy; try again shortly" }, 503);
+      return c.json({ error: "Shopify is busy; try again shortly", code: "shopify_busy" }, 503);
     }
     if (err instanceof ShopifyAdminError) {
       logger.warn({ err: err.message, path: c.req.path }, "Shopify Admin API call failed");
-      return c.json({ error: "Shopify could not be reached; try again shortly" }, 502);
+      return c.json({ error: "Shopify could not be reached; try again shortly", code: "shopify_unreachable" }, 502);
     }
     logger.error({ err: err.message, stack: err.stack, path: c.req.path }, "unhandled error");
-    return c.json({ error: "internal error" }, 500);
+    return c.json({ error: "internal error", code: "internal" }, 500);
   });
   return app;
 }

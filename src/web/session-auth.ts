@@ -15,7 +15,7 @@ export function sessionAuth(verifier: SessionTokenVerifier, logger: Logger): Mid
     if (!result.ok) {
       logger.info({ scope: "auth", reason: result.reason, path: c.req.path }, "session token rejected");
       c.header("X-Shopify-Retry-Invalid-Session-Request", "1");
-      return c.json({ error: "invalid session token", reason: result.reason }, 401);
+      return c.json({ error: "invalid session token", code: "invalid_session", reason: result.reason }, 401);
     }
     c.set("shop", result.shop);
     c.set("sessionToken", match![1]!);

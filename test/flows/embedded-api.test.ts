@@ -23,6 +23,8 @@ describe("embedded app API", () => {
     expect(await res.json()).toEqual({
       shop: "first.myshopify.com", email: "first@example.com", status: "none", plan: null, planDaysLeft: null,
       usage: null, error: null, stale: false, usageCheckedAt: null,
+      // The add-on as configured, shown before Subscribe.
+      offer: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
     const session = server.database.sqlite.prepare("select shop, access_token_enc from shopify_sessions").get() as { shop: string; access_token_enc: string };
     expect(session.shop).toBe("first.myshopify.com");

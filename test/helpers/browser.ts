@@ -27,8 +27,9 @@ export function launchChromium(): Promise<Browser> {
  * (so App Bridge and Polaris are absent, as in the offline sandbox) and any other request that
  * leaves the loopback interface is refused.
  */
-export async function newOfflineContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: "en-US", timezoneId: "UTC" });
+export async function newOfflineContext(browser: Browser, options: { locale?: string } = {}): Promise<BrowserContext> {
+  // The locale is the browser's language (Accept-Language, Intl); the page itself follows Shopify's `locale` parameter first.
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: options.locale ?? "en-US", timezoneId: "UTC" });
   await context.route("https://cdn.shopify.com/**", (route) =>
     route.fulfill({ status: 200, contentType: "application/javascript", body: "" }));
   await context.route((url) => !isLoopback(url), (route) => route.abort("blockedbyclient"));

@@ -30,6 +30,9 @@ const VALUES: Record<string, [fc.Arbitrary<string>, fc.Arbitrary<string>]> = {
   ADDON_SKUS: [fc.constantFrom("", "A,B", " a , ,b "), fc.constant(",")],
   APP_ENCRYPTION_KEY: [fc.oneof(hexKey, b64Key), hexKey.map((k) => k.slice(2))],
   METRICS_TOKEN: [marked.filter((t) => t.trim().length >= 16), fc.constantFrom("short", "0123456789abcde")],
+  SUPPORT_EMAIL: [fc.constantFrom("help@example.com", "a.b@shop.example"), fc.constant("help")],
+  SUPPORT_URL: [fc.constantFrom("https://example.com/help", "https://help.example"), fc.constant("http://example.com")],
+  MOUSESTATS_SIMULATOR_LATENCY_MS: [fc.integer({ min: 0, max: 10_000 }).map(String), fc.constant("10001")],
 };
 
 /** Values of the wrong form: each is one mistake, and must give one line naming its variable. */
@@ -52,6 +55,9 @@ const MALFORMED: Record<string, fc.Arbitrary<string>> = {
   BILLING_INTERVAL: fc.constantFrom("WEEKLY", "monthly"),
   BILLING_TRIAL_DAYS: fc.constantFrom("400", "-1", "7.5", "week"),
   BILLING_TEST: fc.constantFrom("yes", "maybe"),
+  SUPPORT_EMAIL: fc.constantFrom("help", "help@", "@example.com"),
+  SUPPORT_URL: fc.constantFrom("http://example.com/help", "help", "ftp://example.com"),
+  MOUSESTATS_SIMULATOR_LATENCY_MS: fc.constantFrom("-1", "10001", "1.5", "slow"),
 };
 
 const SANDBOX = {};

@@ -15,7 +15,7 @@ describe("soak, scaled down (the same code as npm run soak)", () => {
     expect(result.crashes).toBe(1);
     expect(result.findings.accountsActive).toBe(result.findings.accountsExpected);
     expect(result.findings.maxCreatesPerEmail).toBe(1);
-    // CreateAccount answered with an error text for the first 2 s: those were retried, not taken for "created".
+    // CreateAccount answered with an error text for 2 s from its first call: those were retried, not taken for "created".
     expect(result.findings.createErrorTexts).toBeGreaterThan(0);
     // Every order account opened for its buyer through the app proxy, and for no one else.
     expect(result.buyers.openedByBuyer).toBeGreaterThan(3);

@@ -50,6 +50,16 @@ describe("theme app extension files", () => {
     expect(name.length).toBeLessThanOrEqual(25); // Shopify's limit for a block name
   });
 
+  it.each(["fr", "de", "es"])("translates the schema into %s, the page's languages, key for key", (lang) => {
+    const shape = (node: unknown): unknown => (typeof node === "object" && node !== null
+      ? Object.fromEntries(Object.entries(node).map(([k, v]) => [k, shape(v)])) : typeof node);
+    const english = JSON.parse(read("locales/en.default.schema.json")) as Record<string, unknown>;
+    const translated = JSON.parse(read(`locales/${lang}.schema.json`)) as Record<string, unknown>;
+    expect(shape(translated)).toEqual(shape(english));
+    const about = (t: Record<string, unknown>) => ((t.embed as { settings: { about: { content: string } } }).settings.about.content);
+    expect(about(translated)).not.toBe(about(english));
+  });
+
   it("the loader accepts exactly the site IDs the API accepts, and reads the block's attribute", () => {
     const loader = read("assets/loader.js");
     expect(loader).toContain(`/${SITE_ID_PATTERN.source}/.test(`);

@@ -24,7 +24,9 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
     await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = ? and status = 'active'").get(shop.replace(".myshopify.com", "@example.com")), 10_000, "active account");
   };
-  const settings = (siteId: string | null, shop: string) => ({ siteId, embedUrl: embedUrl(shop), withdrawnSiteId: null });
+  /** Before the page has seen the app embed on, the checklist's last steps have not started. */
+  const notStarted = expect.objectContaining({ embedActiveSince: null, visitsAtEmbed: null, recorded: false });
+  const settings = (siteId: string | null, shop: string) => ({ siteId, embedUrl: embedUrl(shop), withdrawnSiteId: null, progress: notStarted });
 
   it("reports no site ID and the theme-editor link before one is saved", async () => {
     const res = await call("fresh.myshopify.com");
@@ -93,7 +95,7 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
   it("refuses to switch tracking on (409) while the shop has no active account", async () => {
     const res = await put("unsubscribed.myshopify.com", JSON.stringify({ siteId: LONG_ID }));
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ error: "Tracking needs an active heatmaps account: subscribe first." });
+    expect(await res.json()).toEqual({ error: "Tracking needs an active heatmaps account: subscribe first.", code: "needs_active_account" });
     expect(await (await call("unsubscribed.myshopify.com")).json()).toMatchObject({ siteId: null });
   });
 
@@ -103,12 +105,12 @@ describe("/api/tracking over HTTP (sandbox shop)", () => {
     expect((await put(shop, JSON.stringify({ siteId: LONG_ID }))).status).toBe(200);
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/1", new Date(Date.now() + 1000).toISOString()) });
     await waitFor(async () => ((await (await call(shop)).json()) as { siteId: string | null }).siteId === null, 10_000, "site ID withdrawn");
-    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID });
+    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID, progress: notStarted });
     expect((await put(shop, JSON.stringify({ siteId: LONG_ID }))).status).toBe(409);
     // Access back: still off until the merchant saves it again.
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/2", new Date(Date.now() + 2000).toISOString()) });
     await waitFor(async () => ((await (await fetch(`${server.url}/api/account`, { headers: { authorization: `Bearer ${signer.sign({ shop, now: Date.now() })}` } })).json()) as { status: string }).status === "active", 10_000, "access back");
-    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID });
+    expect(await (await call(shop)).json()).toEqual({ siteId: null, embedUrl: embedUrl(shop), withdrawnSiteId: LONG_ID, progress: notStarted });
     expect(await (await put(shop, JSON.stringify({ siteId: LONG_ID }))).json()).toEqual(settings(LONG_ID, shop));
   });
 

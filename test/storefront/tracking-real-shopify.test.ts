@@ -72,7 +72,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     const res = await putSiteId(` ${SITE_ID} `);
     expect(res.status).toBe(200);
     const embedUrl = `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${API_KEY}/mousestats-tracking`;
-    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
+    expect(await res.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null, progress: expect.objectContaining({ embedActiveSince: null, recorded: false }) });
     expect(installation).toEqual([{ query: APP_INSTALLATION_ID_QUERY }]);
     expect(set).toEqual([{
       query: METAFIELDS_SET_MUTATION,
@@ -81,7 +81,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
 
     const read = shopReply(GRAPHQL_PATH, { data: { currentAppInstallation: { metafield: { value: SITE_ID } } } });
     const got = await fetch(`${server.url}/api/tracking`, { headers: bearer() });
-    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null });
+    expect(await got.json()).toEqual({ siteId: SITE_ID, embedUrl, withdrawnSiteId: null, progress: expect.objectContaining({ embedActiveSince: null, recorded: false }) });
     expect(read).toEqual([{ query: APP_METAFIELD_QUERY, variables: { namespace: "mousestats", key: "site_id" } }]);
   });
 
@@ -92,7 +92,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     shopReply(GRAPHQL_PATH, { data: { metafieldsSet: { metafields: [], userErrors: [{ field: ["metafields", "0", "value"], message: "Value is too long", code: "INVALID" }] } } });
     const res = await putSiteId(SITE_ID);
     expect(res.status).toBe(502);
-    expect(await res.json()).toEqual({ error: "Shopify did not accept the site ID: Value is too long" });
+    expect(await res.json()).toEqual({ error: "Shopify did not accept the site ID: Value is too long", code: "shopify_refused" });
   });
 
   it("removes the site ID with metafieldsDelete on the app installation; 502 with Shopify's reason on userErrors", async () => {
@@ -111,7 +111,7 @@ describe("/api/tracking against Shopify (real adapter, intercepted)", () => {
     shopReply(GRAPHQL_PATH, { data: { metafieldsDelete: { deletedMetafields: [null], userErrors: [{ field: ["metafields", "0"], message: "Owner not found" }] } } });
     const refused = await fetch(`${server.url}/api/tracking`, { method: "DELETE", headers: bearer() });
     expect(refused.status).toBe(502);
-    expect(await refused.json()).toEqual({ error: "Shopify did not remove the site ID: Owner not found" });
+    expect(await refused.json()).toEqual({ error: "Shopify did not remove the site ID: Owner not found", code: "shopify_refused" });
   });
 
   it("sends nothing to Shopify's metafields for an invalid ID", async () => {

@@ -3,19 +3,25 @@ import { parseShopDomain } from "../../shopify/shop-domain.ts";
 import { isLoopbackClient } from "../loopback-client.ts";
 import { loadPageAssets, serveAsset, type PageAssets } from "./page-assets.ts";
 import { renderPageHtml } from "./page-html.ts";
+import { negotiatePageLocale } from "./page-locale.ts";
+import { loadPageMessages, messagesFor } from "./page-messages.ts";
+import { SANDBOX_DEFAULT_SHOP, sandboxShopPicker } from "./sandbox-shop-picker.ts";
 
-/** The shop the sandbox page acts for when the URL names none. */
-export const SANDBOX_DEFAULT_SHOP = "demo-shop.myshopify.com";
+export { SANDBOX_DEFAULT_SHOP };
 
 export interface PageRoutesOptions {
   /** The app's client id (public: App Bridge reads it from the page). */
   apiKey: string;
+  /** SUPPORT_EMAIL / SUPPORT_URL. */
+  support?: { email: string | undefined; url: string | undefined };
   /**
    * Sandbox mode only: mints a short-lived session token for a shop, standing in for App
    * Bridge, which is absent outside the Shopify admin. Never given in production, and handed
    * only to clients on this machine: a token for any shop must not be a request away.
    */
   sandboxTokens?: { sign(shop: string): string };
+  /** Sandbox mode: shops the app has seen, offered when the page is opened without one. */
+  knownShops?: () => Promise<readonly string[]>;
   /** Pre-loaded assets (tests); read from `./assets/` at creation otherwise. */
   assets?: PageAssets;
 }
@@ -26,10 +32,13 @@ export interface PageRoutesOptions {
  */
 export function createPageRoutes(options: PageRoutesOptions): Hono {
   const assets = options.assets ?? loadPageAssets();
+  const messages = loadPageMessages();
+  const versions = Object.fromEntries(Object.entries(assets).map(([name, a]) => [name, a.version]));
+  const support = options.support ?? { email: undefined, url: undefined };
   const { sandboxTokens } = options;
   const page = new Hono();
 
-  page.get("/", (c) => {
+  page.get("/", async (c) => {
     const shopParam = c.req.query("shop");
     const shop = parseShopDomain(shopParam);
     c.header("Content-Security-Policy", frameAncestorsPolicy(shop));
@@ -37,27 +46,24 @@ export function createPageRoutes(options: PageRoutesOptions): Hono {
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "strict-origin-when-cross-origin");
     c.header("Link", '<https://cdn.shopify.com>; rel="preconnect"');
-    const sandboxShop = shopParam === undefined ? SANDBOX_DEFAULT_SHOP : shop;
+    if (sandboxTokens && shopParam === undefined) return c.html(sandboxShopPicker((await options.knownShops?.()) ?? [], c.req.query("locale")));
+    const locale = negotiatePageLocale(c.req.query("locale"), c.req.header("accept-language"));
     const mayMint = sandboxTokens !== undefined && isLoopbackClient(c);
     return c.html(renderPageHtml({
       apiKey: options.apiKey,
-      assetVersions: {
-        views: assets["views.js"].version, tracking: assets["tracking.js"].version, js: assets["app.js"].version, css: assets["app.css"].version,
-      },
-      sandbox: sandboxTokens && {
-        shop: sandboxShop,
-        token: sandboxShop && mayMint ? sandboxTokens.sign(sandboxShop) : null,
-      },
+      locale,
+      messages: messagesFor(messages, locale.language),
+      assetVersions: versions,
+      support,
+      invalidShop: shopParam !== undefined && shop === null,
+      sandbox: sandboxTokens && { shop, token: shop && mayMint ? sandboxTokens.sign(shop) : null },
     }));
   });
 
-  page.get("/assets/views.js", (c) => serveAsset(c, assets["views.js"]));
-  page.get("/assets/tracking.js", (c) => serveAsset(c, assets["tracking.js"]));
-  page.get("/assets/app.js", (c) => serveAsset(c, assets["app.js"]));
-  page.get("/assets/app.css", (c) => serveAsset(c, assets["app.css"]));
+  for (const [name, asset] of Object.entries(assets)) page.get(`/assets/${name}`, (c) => serveAsset(c, asset));
 
   if (sandboxTokens) {
-    // Session tokens live 60 s; the sandbox page fetches a fresh one here, as App Bridge would mint one.
+    // Session tokens live 60 s; the sandbox's stand-in for App Bridge fetches a fresh one here.
     page.get("/assets/sandbox-token", (c) => {
       c.header("Cache-Control", "no-store");
       if (!isLoopbackClient(c)) return c.json({ error: "sandbox session tokens are handed out on this machine only (open the app at http://localhost)" }, 403);

@@ -1,135 +1,193 @@
-// The embedded page's controller: gets a session token (App Bridge, or the sandbox's stand-in),
-// calls the app's API, renders the view for the account's state (views.js) and runs the buttons.
+// @ts-check
+// The embedded page's controller: gets session tokens from App Bridge (in sandbox mode, from the
+// sandbox's stand-in for it), calls the app's API, renders the view for the account's state and
+// the setup checklist, and runs the buttons.
 "use strict";
 (function main() {
   const POLL_MS = 1500;
   const CONFIRM_WAIT_MS = 20000;
-  const SANDBOX_TOKEN_MAX_AGE_MS = 40000;
-  const V = window.HeatmapsViews;
-  const T = window.HeatmapsTracking;
-  const root = document.getElementById("app");
-  const bannerArea = document.getElementById("banner");
-  const badge = document.getElementById("status-badge");
-  const announcer = document.getElementById("announcer");
-  const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") || null;
-  const sandboxShop = meta("sandbox-shop");
-  const sandbox = { token: meta("sandbox-session-token"), at: Date.now() };
+  const DECLINE_SHOWN_MS = 24 * 3600_000;
+  const { t } = I18n;
+  const root = /** @type {HTMLElement} */ (document.getElementById("app"));
+  const bannerArea = /** @type {HTMLElement} */ (document.getElementById("banner"));
+  const badgeEl = /** @type {HTMLElement} */ (document.getElementById("status-badge"));
+  const announcer = /** @type {HTMLElement} */ (document.getElementById("announcer"));
+  const problem = document.querySelector('meta[name="page-problem"]')?.getAttribute("content");
   // Shopify appends charge_id when it sends the merchant back after approving the charge; the
   // first account request passes it on, and the app asks Shopify at once.
   let chargeId = new URLSearchParams(window.location.search).get("charge_id");
   const returnedFromBilling = chargeId !== null;
   const startedAt = Date.now();
   let polaris = Boolean(window.customElements?.get("s-button"));
+  /** @type {Account | null} */
   let account = null;
+  /** @type {BillingInfo | null | "error"} */
+  let billing = null;
+  /** @type {EmbedState} */
+  let embed = "checking";
+  let expanded = false;
+  let subscribedNow = false;
   let pollTimer = 0;
 
-  function failure(status, message) {
-    return Object.assign(new Error(message), { status });
-  }
+  /** @param {number} status @param {string} message @param {object} [extra] @returns {ApiError} */
+  const failure = (status, message, extra = {}) => Object.assign(new Error(message), { status }, extra);
 
-  async function sessionToken(fresh) {
-    if (typeof window.shopify?.idToken === "function") return window.shopify.idToken();
-    if (!sandboxShop) throw failure(401, "Open this app from your Shopify admin to sign in.");
-    if (fresh || !sandbox.token || Date.now() - sandbox.at > SANDBOX_TOKEN_MAX_AGE_MS) {
-      const res = await fetch(`/assets/sandbox-token?shop=${encodeURIComponent(sandboxShop)}`, { cache: "no-store" });
-      if (!res.ok) throw failure(res.status, "The sandbox could not issue a session token.");
-      Object.assign(sandbox, { token: (await res.json()).token, at: Date.now() });
-    }
-    return sandbox.token;
-  }
-
+  /** @param {Response} res @param {any} body */
   function errorMessage(res, body) {
-    if (res.status === 401) return "Your session has expired. Reload the page to sign in again.";
-    if (res.status === 429) {
-      const wait = Number(res.headers.get("retry-after")) || 60;
-      return `Too many sign-ins in a short time. Try again in ${wait} seconds.`;
-    }
-    return (body && body.error) || `Something went wrong (HTTP ${res.status}). Try again in a moment.`;
+    if (res.status === 401) return t("errors.session");
+    if (res.status === 429) return t("errors.rate_limited", { seconds: Number(res.headers.get("retry-after")) || 60 });
+    const code = typeof body?.code === "string" ? body.code : "";
+    if (code && I18n.has(`errors.${code}`)) return t(`errors.${code}`, { ...body.params, detail: body.error });
+    return body?.error || t("errors.http", { status: res.status });
   }
 
-  /** Calls our API with a bearer session token (and a JSON body, if any); one retry with a fresh token after a 401. */
-  async function api(method, path, json, retried) {
+  /** @type {ApiCall} */
+  const api = (method, path, json) => request(method, path, json, false);
+
+  /**
+   * Calls our API with a bearer session token from App Bridge (and a JSON body, if any); one
+   * retry after a 401, with the fresh token App Bridge then gives.
+   * @param {string} method @param {string} path @param {unknown} json @param {boolean} retried @returns {Promise<any>}
+   */
+  async function request(method, path, json, retried) {
     let res;
     try {
-      const token = await sessionToken(retried);
+      const token = await window.shopify.idToken();
+      /** @type {Record<string, string>} */
       const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
       if (json !== undefined) headers["Content-Type"] = "application/json";
       res = await fetch(path, { method, cache: "no-store", headers, body: json === undefined ? undefined : JSON.stringify(json) });
-    } catch (err) {
-      throw err.status ? err : failure(0, "We could not reach the app. Check your connection and try again.");
+    } catch {
+      throw failure(0, t("errors.network"));
     }
-    if (res.status === 401 && !retried) return api(method, path, json, true);
+    if (res.status === 401 && !retried) return request(method, path, json, true);
     const body = await res.json().catch(() => null);
-    if (!res.ok) throw failure(res.status, errorMessage(res, body));
+    if (!res.ok) throw failure(res.status, errorMessage(res, body), { code: body?.code, params: body?.params });
     return body;
   }
 
-  function decorate(scope) {
-    if (polaris) return;
-    // Without polaris.js: give the custom elements the semantics the components would have.
-    for (const el of scope.querySelectorAll("s-section[heading], s-banner[heading]")) {
-      if (el.firstElementChild?.classList.contains("fallback-heading")) continue;
-      const heading = document.createElement(el.localName === "s-section" ? "h2" : "h3");
-      heading.className = "fallback-heading";
-      heading.textContent = el.getAttribute("heading");
-      el.prepend(heading);
-    }
-    for (const el of scope.querySelectorAll("s-heading")) {
-      el.setAttribute("role", "heading");
-      el.setAttribute("aria-level", "3");
-    }
-    for (const el of scope.querySelectorAll("s-banner")) el.setAttribute("role", el.getAttribute("tone") === "critical" ? "alert" : "status");
-    for (const el of scope.querySelectorAll("s-button")) decorateButton(el);
-  }
+  /** Without polaris.js, fallback.js gives the s-* elements their semantics (and the text field its input). @param {Element} scope */
+  const decorate = (scope) => {
+    if (!polaris) window.HeatmapsFallback?.decorate(scope);
+  };
 
-  function decorateButton(el) {
-    if (polaris) return;
-    el.setAttribute("role", "button");
-    el.tabIndex = el.hasAttribute("disabled") ? -1 : 0;
-    el.setAttribute("aria-disabled", String(el.hasAttribute("disabled")));
-  }
-
-  function showBanner(title, message, canReload) {
-    bannerArea.innerHTML = title ? V.errorBanner(title, message, canReload) : "";
+  /** @param {string | null} title @param {string} [message] @param {boolean} [canReload] */
+  function showBanner(title, message = "", canReload = false) {
+    bannerArea.innerHTML = title ? Views.errorBanner(title, message, canReload) : "";
     decorate(bannerArea);
   }
 
-  function render(next) {
-    const changed = !account || account.status !== next.status;
-    account = next;
-    const confirming = next.status === "none" && returnedFromBilling && Date.now() - startedAt < CONFIRM_WAIT_MS;
-    const [tone, label] = confirming ? ["info", "Checking"] : V.BADGES[next.status] || ["neutral", next.status];
-    badge.setAttribute("tone", tone);
-    badge.textContent = label;
-    root.dataset.state = confirming ? "confirming" : next.status;
+  /** @param {string} state */
+  function setBadge(state) {
+    const [tone, label] = Views.badge(state);
+    if (badgeEl.textContent !== label) announcer.textContent = t("announce.status", { status: label });
+    badgeEl.setAttribute("tone", tone);
+    badgeEl.textContent = label;
+  }
+
+  /** @param {string} state @param {string} html */
+  function show(state, html) {
+    setBadge(state === "problem" ? "error" : state);
+    root.dataset.state = state;
     root.setAttribute("aria-busy", "false");
-    root.innerHTML = confirming ? V.confirming() : (V.byStatus[next.status] || V.byStatus.none)(next);
+    // An error view carries the help link itself, next to what went wrong.
+    root.innerHTML = state === "problem" ? html : `${html}${Views.help()}`;
     decorate(root);
-    if (next.status === "active" && !confirming) T.mount(document.getElementById("tracking"), api, decorate);
-    if (changed) announcer.textContent = `Heatmaps account: ${label}`;
+  }
+
+  /** A problem that leaves nothing else to show: a finished view, never a spinner. @param {string} title @param {string} message @param {boolean} canReload */
+  function showProblem(title, message, canReload) {
     window.clearTimeout(pollTimer);
+    show("problem", Views.errorView(title, message, canReload));
+  }
+
+  function renderChecklist() {
+    const el = document.getElementById("checklist");
+    if (!el || !account) return;
+    el.innerHTML = Checklist.render({ account, billing, tracking: Tracking.settings(), embed, expanded });
+    decorate(el);
+  }
+
+  /** Asks App Bridge about the app embed and tells the server, which keeps when it was first seen on. */
+  async function checkEmbed() {
+    embed = await Checklist.embedStatus();
+    if (embed !== "unknown" && Tracking.settings()) {
+      try {
+        Tracking.setProgress((await api("PUT", "/api/tracking/embed", { status: embed })).progress);
+      } catch { /* the checklist still shows the embed's status; visits wait for the next check */ }
+    }
+    renderChecklist();
+  }
+
+  /** @param {Account} next @param {boolean} firstTime */
+  async function renderActive(next, firstTime) {
+    show("active", `${subscribedNow ? Views.subscribedBanner(next.offer) : ""}${Views.byStatus.active(next)}`);
+    embed = "checking";
+    renderChecklist();
+    if (firstTime || billing === "error") api("GET", "/api/billing").then((b) => { billing = b; }, () => { billing = "error"; }).then(renderChecklist);
+    await Tracking.mount(document.getElementById("tracking"), api, decorate, renderChecklist);
+    await checkEmbed();
+  }
+
+  /** @param {Account} next */
+  function render(next) {
+    const confirming = next.status === "none" && returnedFromBilling && Date.now() - startedAt < CONFIRM_WAIT_MS;
+    if (returnedFromBilling && (next.status === "pending" || next.status === "active")) subscribedNow = true;
+    window.clearTimeout(pollTimer);
+    const wasActive = account?.status === "active";
+    account = next;
+    if (next.status === "active" && !confirming) {
+      renderActive(next, !wasActive);
+    } else {
+      const subscribed = subscribedNow && next.status === "pending" ? Views.subscribedBanner(next.offer) : "";
+      show(confirming ? "confirming" : next.status, confirming ? Views.confirming() : `${subscribed}${(Views.byStatus[next.status] || Views.byStatus.none)(next)}`);
+      if (next.status === "none" && !confirming) showDecline();
+    }
     if (next.status === "pending" || confirming) pollTimer = window.setTimeout(refresh, POLL_MS);
+  }
+
+  /** Back from the confirmation page without subscribing: say nothing was charged. */
+  async function showDecline() {
+    try {
+      /** @type {BillingInfo} */
+      const info = await api("GET", "/api/billing");
+      const sub = info.subscription;
+      const recent = sub?.createdAt && Date.now() - new Date(sub.createdAt).getTime() < DECLINE_SHOWN_MS;
+      const view = document.querySelector('[data-testid="view-none"]');
+      if (sub?.status === "DECLINED" && recent && view && !document.querySelector('[data-testid="declined-banner"]')) {
+        view.insertAdjacentHTML("beforebegin", Views.declinedBanner());
+        decorate(root);
+      }
+    } catch { /* only a courtesy: the Subscribe view is complete without it */ }
   }
 
   async function refresh() {
     try {
       const next = await api("GET", chargeId ? `/api/account?charge_id=${encodeURIComponent(chargeId)}` : "/api/account");
-      chargeId = null;
-      render(next);
+      if (chargeId) {
+        // Consumed: a reload is not another return from the confirmation page.
+        const url = new URL(window.location.href);
+        url.searchParams.delete("charge_id");
+        window.history.replaceState(null, "", url);
+        chargeId = null;
+      }
       showBanner(null);
+      render(next);
     } catch (err) {
-      showBanner("We could not load your heatmaps account", err.message, true);
+      const message = /** @type {Error} */ (err).message;
+      if (!account) showProblem(t("error.load"), message, true);
+      else showBanner(t("error.load"), message, true);
       // Keep watching a state that is expected to change; otherwise wait for "Try again".
       window.clearTimeout(pollTimer);
-      if (!account || account.status === "pending") pollTimer = window.setTimeout(refresh, POLL_MS * 3);
+      if (account?.status === "pending") pollTimer = window.setTimeout(refresh, POLL_MS * 3);
     }
   }
 
+  /** @param {Element} el @param {boolean} busy */
   function setBusy(el, busy) {
-    if (busy) el.setAttribute("disabled", "");
-    else el.removeAttribute("disabled");
+    el.toggleAttribute("disabled", busy);
     el.toggleAttribute("loading", busy);
-    decorateButton(el);
+    decorate(el);
   }
 
   async function subscribe() {
@@ -141,7 +199,7 @@
 
   async function retry() {
     await api("POST", "/api/provisioning/retry");
-    render({ ...account, status: "pending", error: null });
+    if (account) render({ ...account, status: "pending", error: null });
   }
 
   async function openHeatmaps() {
@@ -150,30 +208,54 @@
     const tab = window.open("", "_blank");
     if (tab) {
       tab.opener = null;
-      try { tab.document.title = "Opening heatmaps…"; tab.document.body.textContent = "Opening your heatmaps…"; } catch { /* not ours to write */ }
+      try { tab.document.title = t("open.tab"); tab.document.body.textContent = t("open.tab"); } catch { /* not ours to write */ }
     }
     try {
       const { url } = await api("POST", "/api/login-link");
       if (tab && !tab.closed) tab.location.replace(url);
-      else document.getElementById("login-fallback").innerHTML = V.loginFallback(url);
+      else fallbackLink("login-fallback", Views.loginFallback(url));
     } catch (err) {
       tab?.close();
       throw err;
     }
   }
 
+  /** @param {string} id @param {string} html */
+  function fallbackLink(id, html) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    el.innerHTML = html;
+    decorate(el);
+  }
+
+  function enableTracking() {
+    const url = Tracking.settings()?.embedUrl;
+    if (!url) throw new Error(t("tracking.loading"));
+    // The theme editor cannot be framed: a new tab, opened inside the click so it is not blocked.
+    const tab = window.open(url, "_blank");
+    if (tab) tab.opener = null;
+    else fallbackLink("tracking-link-fallback", `<s-paragraph>${Views.esc(t("open.blocked"))} ${Views.link(url, t("tracking.editorLink"), "tracking-embed-link")}</s-paragraph>`);
+  }
+
+  /** @type {Record<string, [() => unknown, string | null]>} */
   const ACTIONS = {
-    subscribe: [subscribe, "We could not start the subscription"],
-    retry: [retry, "We could not retry"],
-    open: [openHeatmaps, "We could not open your heatmaps"],
-    "save-tracking": [() => T.save(), "We could not save your site ID"],
-    "enable-tracking": [() => T.enable(), "We could not open the theme editor"],
-    "remove-tracking": [() => T.remove(), "We could not remove your site ID"],
+    subscribe: [subscribe, "error.subscribe"],
+    retry: [retry, "error.retry"],
+    open: [openHeatmaps, "error.open"],
+    "save-tracking": [() => Tracking.save(), "error.save"],
+    "remove-tracking": [() => Tracking.askRemove(), null],
+    "cancel-remove": [() => Tracking.cancelRemove(), null],
+    "confirm-remove": [() => Tracking.remove(), "error.remove"],
+    "enable-tracking": [enableTracking, "error.editor"],
+    "focus-site-id": [() => Tracking.focusField(), null],
+    "check-again": [refresh, null],
+    "show-checklist": [() => { expanded = true; renderChecklist(); }, null],
     reload: [refresh, null],
   };
 
+  /** @param {HTMLElement} el */
   async function runAction(el) {
-    const [action, title] = ACTIONS[el.dataset.action] || [];
+    const [action, title] = ACTIONS[el.dataset.action ?? ""] || [];
     if (!action || el.hasAttribute("disabled")) return;
     setBusy(el, true);
     let outcome;
@@ -182,27 +264,54 @@
       if (title) showBanner(null);
     } catch (err) {
       // 409: the account is not in the state this button assumed; show the state it is in.
-      if (err.status === 409) await refresh();
-      showBanner(title, err.message, false);
+      if (/** @type {ApiError} */ (err).status === 409) await refresh();
+      if (title) showBanner(t(title), /** @type {Error} */ (err).message, false);
     }
     // While the top window leaves for the approval page, the button stays disabled.
-    if (outcome !== "navigating") setBusy(el, false);
+    if (outcome !== "navigating" && el.isConnected) setBusy(el, false);
   }
 
   document.addEventListener("click", (event) => {
-    const el = event.target.closest?.("[data-action]");
-    if (el) runAction(el);
+    const el = /** @type {Element} */ (event.target).closest?.("[data-action]");
+    if (el) runAction(/** @type {HTMLElement} */ (el));
   });
   document.addEventListener("keydown", (event) => {
-    const el = event.target.closest?.('s-button[role="button"]');
+    const el = /** @type {Element} */ (event.target).closest?.('s-button[role="button"]');
     if (!el || (event.key !== "Enter" && event.key !== " ")) return;
     event.preventDefault();
-    runAction(el);
+    runAction(/** @type {HTMLElement} */ (el));
+  });
+  // Back from the theme editor's tab: the checklist checks the embed again by itself.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && account?.status === "active") checkEmbed();
   });
   window.customElements?.whenDefined("s-button").then(() => {
     polaris = true;
     for (const el of document.querySelectorAll("s-button[role]")) ["role", "tabindex", "aria-disabled"].forEach((a) => el.removeAttribute(a));
   });
 
-  refresh();
+  /**
+   * Without polaris.js (offline sandbox, tests), fallback.css and fallback.js make the same markup
+   * read and behave like Polaris; merchants in the admin never download them. The views wait for them.
+   */
+  function loadFallback() {
+    const link = document.querySelector("link[data-fallback-css]");
+    if (polaris || !link) return Promise.resolve();
+    /** @param {HTMLLinkElement | HTMLScriptElement} el */
+    const loaded = (el) => new Promise((resolve) => {
+      el.onload = el.onerror = resolve;
+      document.head.append(el);
+    });
+    return Promise.all([
+      loaded(Object.assign(document.createElement("link"), { rel: "stylesheet", href: link.getAttribute("data-fallback-css") })),
+      loaded(Object.assign(document.createElement("script"), { src: link.getAttribute("data-fallback-js") })),
+    ]);
+  }
+
+  loadFallback().then(() => {
+    decorate(document.body);
+    if (problem === "invalid_shop") showProblem(t("error.badShop.heading"), t("error.badShop.body"), false);
+    else if (typeof window.shopify?.idToken !== "function") showProblem(t("error.noAdmin.heading"), t("error.noAdmin.body"), false);
+    else refresh();
+  });
 })();

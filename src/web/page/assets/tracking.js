@@ -1,119 +1,197 @@
+// @ts-check
 // The Tracking section: the site ID (an app-data metafield via /api/tracking, read by the
-// storefront embed) and the theme-editor link that turns the embed on. app.js routes actions here.
+// storefront embed), validated as the merchant types, removed only after a confirmation.
+// app.js routes the buttons' actions here and hears of every change (the checklist follows).
 "use strict";
-window.HeatmapsTracking = (function tracking() {
-  const V = window.HeatmapsViews;
-  const state = { settings: null, loadError: null, fieldError: null, notice: null, draft: null };
+const Tracking = (function tracking() {
+  const { t } = I18n;
+  const { esc, button } = Views;
+
+  /**
+   * @typedef {{ code: string, params?: Record<string, number> }} FieldError
+   * @typedef {{ settings: TrackingSettings | null, loadError: string | null, fieldError: FieldError | null,
+   *   notice: string | null, draft: string | null, confirmingRemove: boolean }} TrackingState
+   */
+  /** @type {TrackingState} */
+  const state = { settings: null, loadError: null, fieldError: null, notice: null, draft: null, confirmingRemove: false };
+  /** @type {{ el: HTMLElement, api: ApiCall, decorate: (scope: Element) => void, onChange: () => void } | null} */
   let ctx = null;
 
-  const button = (action, label, variant) =>
-    `<s-button variant="${variant}" data-action="${action}" data-testid="${action}-button">${V.esc(label)}</s-button>`;
-
-  function status(siteId, withdrawnSiteId) {
-    if (!siteId && withdrawnSiteId) {
-      return `<p class="tracking-status" data-testid="tracking-status" data-set="false"><s-badge tone="warning">Switched off</s-badge>
-<span data-testid="tracking-withdrawn">Tracking was switched off when your subscription ended. Save site <strong>${V.esc(withdrawnSiteId)}</strong> again to record visits.</span></p>`;
-    }
-    return siteId
-      ? `<p class="tracking-status" data-testid="tracking-status" data-set="true"><s-badge tone="success">Site ID saved</s-badge>
-<span>Visits are recorded for MouseStats site <strong data-testid="tracking-saved-id">${V.esc(siteId)}</strong> once the app embed is on.</span></p>`
-      : `<p class="tracking-status" data-testid="tracking-status" data-set="false"><s-badge tone="warning">Not set up</s-badge>
-<span>No site ID yet: your storefront records nothing.</span></p>`;
+  /**
+   * The server's rule (src/tracking/site-id.ts, parseSiteId), so an error clears the moment the
+   * input is valid; the server still checks what is saved. A pasted tracking code yields its ID.
+   * @param {string} input
+   * @returns {{ ok: true, siteId: string } | { ok: false, code: string, params?: Record<string, number> }}
+   */
+  function checkSiteId(input) {
+    const text = input.trim();
+    if (text === "") return { ok: false, code: "site_id_missing" };
+    const id = /mousestats\.com\/js\/\d\/\d\/(\d+)\.js/i.exec(text)?.[1] ?? text;
+    if (!/^[0-9]+$/.test(id)) return { ok: false, code: "site_id_digits" };
+    if (id.length < 4 || id.length > 20) return { ok: false, code: "site_id_length", params: { min: 4, max: 20, length: id.length } };
+    if (id.startsWith("0")) return { ok: false, code: "site_id_leading_zero" };
+    return { ok: true, siteId: id };
   }
 
-  function view() {
-    if (!state.settings) {
-      return state.loadError
-        ? `<s-paragraph data-testid="tracking-load-error">We could not load your tracking settings: ${V.esc(state.loadError)}</s-paragraph>
-<div class="actions">${button("reload", "Try again", "secondary")}</div>`
-        : `<div class="loading-row"><s-spinner accessibilitylabel="Loading" size="base"></s-spinner><s-text>Loading tracking settings…</s-text></div>`;
+  /** @param {FieldError} error */
+  const errorText = (error) => t(`errors.${error.code}`, error.params);
+
+  /** @param {TrackingSettings} settings */
+  function status({ siteId, withdrawnSiteId }) {
+    const id = (/** @type {string} */ value, testid = "") => `<strong${testid ? ` data-testid="${testid}"` : ""}>${esc(value)}</strong>`;
+    if (!siteId && withdrawnSiteId) {
+      return `<p class="tracking-status" data-testid="tracking-status" data-set="false"><s-badge tone="warning">${esc(t("tracking.off"))}</s-badge>
+<span data-testid="tracking-withdrawn">${Views.tMarkup("tracking.withdrawn", { id: id(withdrawnSiteId) })}</span></p>`;
     }
-    const { siteId, withdrawnSiteId } = state.settings;
-    const value = state.draft ?? siteId ?? withdrawnSiteId ?? "";
-    const error = state.fieldError;
-    return `${status(siteId, withdrawnSiteId)}
+    return siteId
+      ? `<p class="tracking-status" data-testid="tracking-status" data-set="true"><s-badge tone="success">${esc(t("tracking.set"))}</s-badge>
+<span>${Views.tMarkup("tracking.setBody", { id: id(siteId, "tracking-saved-id") })}</span></p>`
+      : `<p class="tracking-status" data-testid="tracking-status" data-set="false"><s-badge tone="warning">${esc(t("tracking.unset"))}</s-badge>
+<span>${esc(t("tracking.unsetBody"))}</span></p>`;
+  }
+
+  /** The section's markup for a state (pure: the i18n test renders every state in every language). @param {TrackingState} s */
+  function render(s) {
+    if (!s.settings) {
+      return s.loadError
+        ? `<s-paragraph data-testid="tracking-load-error">${esc(t("tracking.loadError", { error: s.loadError }))}</s-paragraph>
+<div class="actions">${button("reload", t("error.tryAgain"), "secondary")}</div>`
+        : `<div class="loading-row"><s-spinner accessibilitylabel="${esc(t("tracking.loading"))}" size="base"></s-spinner><s-text>${esc(t("tracking.loading"))}</s-text></div>`;
+    }
+    const { siteId, withdrawnSiteId } = s.settings;
+    const value = s.draft ?? siteId ?? withdrawnSiteId ?? "";
+    const error = s.fieldError ? ` error="${esc(errorText(s.fieldError))}"` : "";
+    const confirm = s.confirmingRemove && siteId
+      ? `<s-banner tone="warning" data-testid="tracking-confirm-remove"><s-paragraph>${esc(t("tracking.confirmRemove", { id: siteId }))}</s-paragraph>
+<div class="actions">${button("confirm-remove", t("tracking.confirmYes"), "primary", ' tone="critical"')}${button("cancel-remove", t("tracking.cancel"), "secondary")}</div></s-banner>`
+      : "";
+    return `${status(s.settings)}
 <form class="tracking-form" data-testid="tracking-form" novalidate>
-<label for="tracking-site-id">1. Your MouseStats site ID</label>
-<div class="field-row"><input id="tracking-site-id" name="siteId" type="text" inputmode="numeric" autocomplete="off" spellcheck="false"
- placeholder="e.g. 5003504249777020952" value="${V.esc(value)}" aria-describedby="tracking-site-id-help${error ? " tracking-site-id-error" : ""}"${error ? ' aria-invalid="true"' : ""} data-testid="tracking-site-id">
-${button("save-tracking", "Save", siteId ? "secondary" : "primary")}${siteId ? button("remove-tracking", "Remove", "tertiary") : ""}</div>
-<p id="tracking-site-id-help" class="muted">In your MouseStats panel, the site ID is the number above the tracking code on the overview page.
-Digits only; pasting the whole tracking code works too.</p>
-${error ? `<p id="tracking-site-id-error" class="field-error" role="alert" data-testid="tracking-error">${V.esc(error)}</p>` : ""}
-${state.notice ? `<p class="field-notice" role="status" data-testid="tracking-notice">${V.esc(state.notice)}</p>` : ""}
-</form>
-<div class="tracking-step"><strong>2. Turn on the MouseStats app embed in your theme</strong>
-<span class="muted">Opens your theme editor in a new tab with the embed switched on: click <em>Save</em> there.
-To stop tracking later, switch it off in the same place; uninstalling the app removes it.</span>
-<div class="actions">${button("enable-tracking", "Enable tracking", siteId ? "primary" : "secondary")}</div>
-<div id="tracking-link-fallback"></div></div>
-<p class="muted" data-testid="tracking-consent"><strong>Who is recorded.</strong> The embed follows your store's cookie consent
-(Settings → Customer privacy). Where visitors must consent, MouseStats loads only for visitors who allow analytics in your cookie
-banner; visitors who decline or have not chosen are not recorded. Where no consent is required, every storefront visitor is recorded.
-Checkout and the theme editor's preview are never recorded.</p>`;
+<s-stack direction="inline" gap="base" alignitems="end">
+<s-text-field id="tracking-site-id" name="siteId" label="${esc(t("tracking.label"))}" placeholder="${esc(t("tracking.placeholder"))}"
+ value="${esc(value)}" autocomplete="off" data-testid="tracking-site-id-field"${error}></s-text-field>
+${button("save-tracking", t("tracking.save"), siteId ? "secondary" : "primary")}${siteId ? button("remove-tracking", t("tracking.remove"), "tertiary") : ""}
+</s-stack>
+<s-paragraph class="muted" id="tracking-site-id-help">${esc(t("tracking.help"))}</s-paragraph>
+${s.notice ? `<p class="field-notice" role="status" data-testid="tracking-notice">${esc(s.notice)}</p>` : ""}
+</form>${confirm}
+<s-paragraph class="muted consent" data-testid="tracking-consent"><s-text type="strong">${esc(t("tracking.consentTitle"))}</s-text> ${esc(t("tracking.consent"))}</s-paragraph>`;
+  }
+
+  /** The field's value, from Polaris' element or, without polaris.js, from the input decorate() put inside it. */
+  function field() {
+    const host = /** @type {HTMLElementTagNameMap["s-text-field"] | null} */ (ctx?.el.querySelector("s-text-field") ?? null);
+    const input = host?.querySelector("input");
+    return { host, value: () => (input ? input.value : host?.value ?? "") };
+  }
+
+  /** Shows or clears the field's error without redrawing (the merchant keeps typing). @param {FieldError | null} error */
+  function showFieldError(error) {
+    state.fieldError = error;
+    const { host } = field();
+    if (!host) return;
+    if (error) host.setAttribute("error", errorText(error));
+    else host.removeAttribute("error");
+    ctx?.decorate(host);
   }
 
   function paint() {
     if (!ctx || !ctx.el.isConnected) return;
-    ctx.el.innerHTML = view();
+    ctx.el.innerHTML = render(state);
     ctx.el.dataset.state = state.settings ? (state.settings.siteId ? "set" : "unset") : state.loadError ? "error" : "loading";
     ctx.decorate(ctx.el);
-    const form = ctx.el.querySelector("form");
-    if (!form) return;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      form.querySelector('[data-action="save-tracking"]')?.click();
+    const { host, value } = field();
+    host?.addEventListener("input", () => {
+      state.draft = value();
+      if (state.fieldError && checkSiteId(state.draft).ok) showFieldError(null);
     });
-    form.elements.siteId.addEventListener("input", (event) => { state.draft = event.target.value; });
+    host?.addEventListener("keydown", (event) => {
+      if (/** @type {KeyboardEvent} */ (event).key !== "Enter") return;
+      event.preventDefault();
+      ctx?.el.querySelector('[data-action="save-tracking"]')?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    });
+    ctx.el.querySelector("form")?.addEventListener("submit", (event) => event.preventDefault());
+    ctx.onChange();
   }
 
-  /** Renders into `el` (what it knew before, at once) and loads the current settings. */
-  async function mount(el, api, decorate) {
+  /**
+   * Renders into `el` (what it knew before, at once) and loads the current settings.
+   * @param {HTMLElement | null} el @param {ApiCall} api @param {(scope: Element) => void} decorate @param {() => void} onChange
+   */
+  async function mount(el, api, decorate, onChange) {
     if (!el) return;
-    ctx = { el, api, decorate };
+    ctx = { el, api, decorate, onChange };
     paint();
+    await load();
+  }
+
+  async function load() {
+    if (!ctx) return;
+    const { el } = ctx;
     try {
-      state.settings = await api("GET", "/api/tracking");
-      state.loadError = null;
+      state.settings = await ctx.api("GET", "/api/tracking");
+      // What was said after the last save or removal belongs to that moment, not to a reload.
+      Object.assign(state, { loadError: null, notice: null });
     } catch (err) {
-      state.loadError = err.message;
+      state.loadError = /** @type {Error} */ (err).message;
     }
     if (ctx.el === el) paint();
   }
 
   async function save() {
-    const input = ctx.el.querySelector("#tracking-site-id");
-    const siteId = input ? input.value : "";
-    Object.assign(state, { fieldError: null, notice: null, draft: siteId });
+    if (!ctx) return;
+    const siteId = field().value();
+    Object.assign(state, { notice: null, draft: siteId, confirmingRemove: false });
+    const checked = checkSiteId(siteId);
+    if (!checked.ok) {
+      showFieldError(checked);
+      field().host?.focus();
+      return;
+    }
     try {
       state.settings = await ctx.api("PUT", "/api/tracking", { siteId });
-      Object.assign(state, { draft: null, notice: "Saved. Now turn on the app embed (step 2) if it is not on yet." });
+      Object.assign(state, { draft: null, fieldError: null, notice: t("tracking.saved") });
     } catch (err) {
       // A refused ID is the merchant's to fix, next to the field; anything else goes to the banner.
-      if (err.status !== 400) throw err;
-      state.fieldError = err.message;
+      const e = /** @type {ApiError & { code?: string, params?: Record<string, number> }} */ (err);
+      if (e.status !== 400 || !e.code?.startsWith("site_id")) throw err;
+      state.fieldError = { code: e.code, params: e.params };
     } finally {
       paint();
     }
-    ctx.el.querySelector(state.fieldError ? "#tracking-site-id" : '[data-action="enable-tracking"]')?.focus();
+    const next = state.fieldError ? field().host : ctx.el.ownerDocument.querySelector('[data-action="enable-tracking"]');
+    /** @type {HTMLElement | null} */ (next)?.focus();
   }
 
-  async function remove() {
-    Object.assign(state, { fieldError: null, draft: null, notice: null });
-    state.settings = await ctx.api("DELETE", "/api/tracking");
-    state.notice = "Removed: your storefront no longer loads MouseStats.";
+  function askRemove() {
+    Object.assign(state, { confirmingRemove: true, notice: null });
+    paint();
+    ctx?.el.querySelector('[data-action="confirm-remove"]')?.scrollIntoView({ block: "nearest" });
+  }
+
+  function cancelRemove() {
+    state.confirmingRemove = false;
     paint();
   }
 
-  function enable() {
-    const url = state.settings?.embedUrl;
-    if (!url) throw new Error("Tracking settings are not loaded yet.");
-    // The theme editor cannot be framed: a new tab, opened inside the click so it is not blocked.
-    const tab = window.open(url, "_blank");
-    if (tab) tab.opener = null;
-    else ctx.el.querySelector("#tracking-link-fallback").innerHTML = `<s-paragraph>Your browser blocked the new tab.
-<a href="${V.esc(url)}" target="_blank" rel="noopener noreferrer" data-testid="tracking-embed-link">Open the theme editor</a></s-paragraph>`;
+  async function remove() {
+    if (!ctx) return;
+    Object.assign(state, { fieldError: null, draft: null, notice: null, confirmingRemove: false });
+    state.settings = await ctx.api("DELETE", "/api/tracking");
+    state.notice = t("tracking.removed");
+    paint();
   }
 
-  return { mount, save, remove, enable };
+  /** The progress the server keeps, after App Bridge said what the embed is. @param {TrackingProgress} progress */
+  function setProgress(progress) {
+    if (state.settings) state.settings.progress = progress;
+  }
+
+  const focusField = () => {
+    const { host } = field();
+    host?.scrollIntoView({ block: "center" });
+    (host?.querySelector("input") ?? host)?.focus();
+  };
+
+  return { checkSiteId, render, mount, load, save, askRemove, cancelRemove, remove, setProgress, focusField, settings: () => state.settings };
 })();
