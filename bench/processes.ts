@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closedLoopbackPort } from "../src/mousestats/serve-loopback.ts";
 import { pinnedCommand } from "./cpu-pinning.ts";
@@ -19,14 +20,18 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node src/start.js` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
-export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string }): Promise<ServerProcess> {
+/**
+ * Starts `node src/start.js` (what `npm start` runs) and waits for /readyz; its log lines go to
+ * `logFile`. `appDir`: another checkout's start.js (the A/B bench), this one by default.
+ */
+export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string; appDir?: string }): Promise<ServerProcess> {
   const port = await closedLoopbackPort();
   const out = openSync(options.logFile, "a");
   const started = performance.now();
   // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, START]);
+  const start = options.appDir ? join(options.appDir, "src", "start.js") : START;
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, start]);
   const child = spawn(command!, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", out, out],
