@@ -3,7 +3,7 @@ import Sqlite from "better-sqlite3";
 import type { CpuPlan } from "./cpu-pinning.ts";
 import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { startLoadProcess } from "./load-process.ts";
-import { coreBusyS, processStats, startAppProcess, startBareServer, type ServerProcess } from "./processes.ts";
+import { coreBusyS, processStats, startAppProcess, startBareServer, startPeerServer, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
 
 export interface IngestOptions {
@@ -12,12 +12,14 @@ export interface IngestOptions {
   mousestatsApiUrl: string;
   connections?: number;
   warmup?: number;
-  /** Requests per closed-loop round; baseline and app alternate for `rounds` rounds each. */
+  /** Requests per closed-loop round; baseline, app and peer take turns for `rounds` rounds each. */
   measured?: number;
   rounds?: number;
   fixedRatePerS?: number;
   /** Requests per open-loop round at the fixed rate. */
   fixedRateRequests?: number;
+  /** Requests per closed-loop round of the official stack (it is about a tenth as fast). */
+  peerMeasured?: number;
 }
 
 export interface ServerRun extends LoadResult {
@@ -44,6 +46,15 @@ export interface IngestResult {
   baselineRounds: ServerRun[];
   appRounds: ServerRun[];
   fixedRateRounds: ServerRun[];
+  /** The official stack (peer/official-stack.ts): its median round of each kind, and every round. */
+  peer: ServerRun;
+  peerFixedRate: ServerRun;
+  peerRounds: ServerRun[];
+  peerFixedRateRounds: ServerRun[];
+  /** Median over rounds of app ÷ official requests/s, each measured within the same round. */
+  peerRatio: number;
+  /** RSS a second after start-up, before any request, and the peak over the whole run (MiB). */
+  memory: { appIdleMiB: number; appPeakMiB: number; peerIdleMiB: number; peerPeakMiB: number };
   /** Rows in webhook_events after the run: every 200 must be there. */
   storedEvents: number;
   answered200: number;
@@ -53,8 +64,9 @@ const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, 
 
 /**
  * Webhook ingest: pre-signed unique `orders/paid` deliveries from a load generator on its own
- * core, against a bare node:http server (the baseline) and the app in production mode, in
- * alternating rounds so that a noisy neighbour hits both alike; then a fixed arrival rate.
+ * core, against a bare node:http server (the baseline), the app in production mode and the
+ * official stack (the peer), in rotating rounds so that a noisy neighbour hits them alike; then a
+ * fixed arrival rate on the app and the peer.
  */
 export async function benchIngest(options: IngestOptions): Promise<IngestResult> {
   const connections = options.connections ?? 50;
@@ -63,6 +75,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
   const rounds = options.rounds ?? 5;
   const rate = options.fixedRatePerS ?? 1000;
   const rateCount = options.fixedRateRequests ?? 5000;
+  const peerMeasured = options.peerMeasured ?? 6000;
   const load = startLoadProcess(options.cpus);
   const databaseUrl = join(options.dir, "ingest.db");
   const servers: ServerProcess[] = [];
@@ -90,22 +103,39 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
       cpu: options.cpus.server, logFile: join(options.dir, "ingest-app.log"),
     });
     servers.push(app);
-    // The baseline replays the app's warm-up events: it does not care, and the app never sees them twice.
+    const peer = await startPeerServer({ cpu: options.cpus.server, databaseFile: join(options.dir, "ingest-official.db"), synchronous: "NORMAL", logFile: join(options.dir, "ingest-official.log") });
+    servers.push(peer);
+    await new Promise((r) => setTimeout(r, 1000));
+    const appIdleMiB = processStats(app.pid).rssMiB;
+    const peerIdleMiB = processStats(peer.pid).rssMiB;
+    // The baseline and the official stack replay the app's events: they do not dedupe, and the app never sees an event twice.
     await load.run("events", { port: bare.port, connections }, { from: 0, count: warmup });
+    await load.run("events", { port: peer.port, connections }, { from: 0, count: warmup / 5 });
     const warm = await load.run("events", { port: app.port, connections }, take(warmup));
     const baselineRounds: ServerRun[] = [];
     const appRounds: ServerRun[] = [];
+    const peerRounds: ServerRun[] = [];
     const fixedRateRounds: ServerRun[] = [];
+    const peerFixedRateRounds: ServerRun[] = [];
     for (let round = 0; round < rounds; round++) {
       const slice = take(measured);
-      // Each round is a pair run back to back, in alternating order, so that drift in the
-      // machine's speed (a neighbour's load comes and goes in seconds) hits both alike.
-      const runBaseline = async () => baselineRounds.push(await measure(bare, { port: bare.port, connections }, slice));
-      const runApp = async () => appRounds.push(await measure(app, { port: app.port, connections }, slice));
-      if (round % 2 === 0) { await runBaseline(); await runApp(); } else { await runApp(); await runBaseline(); }
+      // Each round runs the three back to back, in an order that rotates, so that drift in the
+      // machine's speed (a neighbour's load comes and goes in seconds) hits them alike.
+      const runs = [
+        async () => baselineRounds.push(await measure(bare, { port: bare.port, connections }, slice)),
+        async () => appRounds.push(await measure(app, { port: app.port, connections }, slice)),
+        async () => peerRounds.push(await measure(peer, { port: peer.port, connections }, { from: slice.from, count: peerMeasured })),
+      ];
+      for (let k = 0; k < runs.length; k++) await runs[(round + k) % runs.length]!();
     }
     // A large pool: a server stall must queue requests at the server, not wait for a free socket here.
-    for (let round = 0; round < rounds; round++) fixedRateRounds.push(await measure(app, { port: app.port, connections: 256, ratePerS: rate }, take(rateCount)));
+    for (let round = 0; round < rounds; round++) {
+      const slice = take(rateCount);
+      fixedRateRounds.push(await measure(app, { port: app.port, connections: 256, ratePerS: rate }, slice));
+      peerFixedRateRounds.push(await measure(peer, { port: peer.port, connections: 256, ratePerS: rate }, slice));
+    }
+    const appPeakMiB = processStats(app.pid).peakRssMiB;
+    const peerPeakMiB = processStats(peer.pid).peakRssMiB;
     await Promise.all(servers.map((s) => s.stop()));
 
     const db = new Sqlite(databaseUrl, { readonly: true });
@@ -114,9 +144,13 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     const baseline = medianBy(baselineRounds, (r) => r.requestsPerS);
     const appRun = medianBy(appRounds, (r) => r.requestsPerS);
     const roundRatios = appRounds.map((r, i) => r.requestsPerS / baselineRounds[i]!.requestsPerS);
+    const peerRatios = appRounds.map((r, i) => r.requestsPerS / peerRounds[i]!.requestsPerS);
     return {
       connections, bodyBytes, baseline, app: appRun, ratio: medianBy(roundRatios, (r) => r), roundRatios,
       fixedRate: medianBy(fixedRateRounds, (r) => r.latencyMs.p99), baselineRounds, appRounds, fixedRateRounds, storedEvents,
+      peer: medianBy(peerRounds, (r) => r.requestsPerS), peerFixedRate: medianBy(peerFixedRateRounds, (r) => r.latencyMs.p99),
+      peerRounds, peerFixedRateRounds, peerRatio: medianBy(peerRatios, (r) => r),
+      memory: { appIdleMiB, appPeakMiB, peerIdleMiB, peerPeakMiB },
       answered200: [warm, ...appRounds, ...fixedRateRounds].reduce((n, r) => n + (r.statuses["200"] ?? 0), 0),
     };
   } finally {

@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closedLoopbackPort } from "../src/mousestats/serve-loopback.ts";
 import { pinnedCommand } from "./cpu-pinning.ts";
+import { BENCH_APP } from "./production-env.ts";
 
 /** What `npm start` runs; it turns Node's compile cache on (NODE_COMPILE_CACHE moves it). */
 const START = fileURLToPath(new URL("../src/start.js", import.meta.url));
 const BARE = fileURLToPath(new URL("./bare-server.ts", import.meta.url));
+const PEER = fileURLToPath(new URL("./peer/official-stack.ts", import.meta.url));
 
 export interface ServerProcess {
   pid: number;
@@ -17,14 +20,18 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node src/start.js` (what `npm start` runs) and waits for /readyz; its log lines go to `logFile`. */
-export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string }): Promise<ServerProcess> {
+/**
+ * Starts `node src/start.js` (what `npm start` runs) and waits for /readyz; its log lines go to
+ * `logFile`. `appDir`: another checkout's start.js (the A/B bench), this one by default.
+ */
+export async function startAppProcess(options: { env: Record<string, string>; cpu: string | null; logFile: string; appDir?: string }): Promise<ServerProcess> {
   const port = await closedLoopbackPort();
   const out = openSync(options.logFile, "a");
   const started = performance.now();
   // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, START]);
+  const start = options.appDir ? join(options.appDir, "src", "start.js") : START;
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, start]);
   const child = spawn(command!, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", out, out],
@@ -32,14 +39,37 @@ export async function startAppProcess(options: { env: Record<string, string>; cp
   closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   const exited = exitOf(child);
+  await waitUntil(() => fetch(`${url}/readyz`).then((r) => r.status === 200, () => false), child, started, "app", options.logFile);
+  return { pid: child.pid!, port, url, startMs: performance.now() - started, stop: () => stopChild(child, exited) };
+}
+
+/**
+ * The official stack (peer/official-stack.ts) storing into `databaseFile` with `synchronous`
+ * as the app's; ready when it answers any HTTP request. Its log lines go to `logFile`.
+ */
+export async function startPeerServer(options: { cpu: string | null; databaseFile: string; synchronous: string; logFile: string }): Promise<ServerProcess> {
+  const port = await closedLoopbackPort();
+  const out = openSync(options.logFile, "a");
+  const started = performance.now();
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, PEER, options.databaseFile]);
+  const child = spawn(command!, args, {
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: String(port), SHOPIFY_API_SECRET: BENCH_APP.apiSecret, SQLITE_SYNCHRONOUS: options.synchronous },
+    stdio: ["ignore", out, out],
+  });
+  closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = exitOf(child);
+  await waitUntil(() => fetch(url).then(() => true, () => false), child, started, "official stack", options.logFile);
+  return { pid: child.pid!, port, url, startMs: performance.now() - started, stop: () => stopChild(child, exited) };
+}
+
+async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, started: number, what: string, logFile: string): Promise<void> {
   for (;;) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-    if (ready) break;
-    if (child.exitCode !== null) throw new Error(`app exited (${child.exitCode}) before it was ready; see ${options.logFile}`);
-    if (performance.now() - started > 15_000) throw new Error(`app not ready after 15 s; see ${options.logFile}`);
+    if (await ready()) return;
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) before it was ready; see ${logFile}`);
+    if (performance.now() - started > 15_000) throw new Error(`${what} not ready after 15 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 2));
   }
-  return { pid: child.pid!, port, url, startMs: performance.now() - started, stop: () => stopChild(child, exited) };
 }
 
 export async function startBareServer(cpu: string | null): Promise<ServerProcess> {

@@ -39,6 +39,13 @@ export function targetsOf(r: Omit<BenchResults, "targets" | "noise" | "elapsedS"
     },
     { name: "webhook ingest vs bare node:http", value: pct(r.ingest.ratio), target: "≥ 50%", met: r.ingest.ratio >= 0.5 },
     { name: "webhook p99 at 1,000 req/s (median round)", value: `${ms(r.ingest.fixedRate.latencyMs.p99)} ms`, target: "< 10 ms", met: r.ingest.fixedRate.latencyMs.p99 < 10 },
+    { name: "ingest vs the official stack", value: `${n(r.ingest.peerRatio, 1)}×`, target: "≥ 10×", met: r.ingest.peerRatio >= 10 },
+    {
+      name: "peak RSS under ingest vs the official stack", value: `${n(r.ingest.memory.appPeakMiB)} / ${n(r.ingest.memory.peerPeakMiB)} MiB`, target: "less",
+      met: r.ingest.memory.appPeakMiB < r.ingest.memory.peerPeakMiB,
+    },
+    { name: "peak RSS under the ingest bench", value: `${n(r.ingest.memory.appPeakMiB)} MiB`, target: "≤ 150 MiB", met: r.ingest.memory.appPeakMiB <= 150 },
+    { name: "idle RSS after start-up", value: `${n(r.ingest.memory.appIdleMiB)} MiB`, target: "≤ 90 MiB", met: r.ingest.memory.appIdleMiB <= 90 },
     { name: "provisioning vs theoretical limit", value: pct(r.provisioning.ratio), target: "≥ 90%", met: r.provisioning.ratio >= 0.9 },
     { name: "login link overhead p99", value: `${ms(r.loginLink.overheadMs.p99)} ms`, target: "< 5 ms", met: r.loginLink.overheadMs.p99 < 5 },
     { name: "start-up to /readyz (median of 10)", value: `${n(r.startup.medianMs)} ms`, target: "< 500 ms", met: r.startup.medianMs < 500 },
@@ -49,7 +56,7 @@ export function targetsOf(r: Omit<BenchResults, "targets" | "noise" | "elapsedS"
 /** Signs that other work on the machine distorted this run; empty when it looked quiet. */
 export function noiseWarnings(r: Omit<BenchResults, "noise">): string[] {
   const i = r.ingest;
-  const others = Math.max(...[...i.baselineRounds, ...i.appRounds, ...i.fixedRateRounds].map((x) => x.otherLoadOnServerCore));
+  const others = Math.max(...[...i.baselineRounds, ...i.appRounds, ...i.fixedRateRounds, ...i.peerRounds].map((x) => x.otherLoadOnServerCore));
   const lag = Math.max(...i.fixedRateRounds.map((x) => x.sendLagMs?.p99 ?? 0));
   const load = Math.max(r.machine.loadAverageBefore[0] ?? 0, r.machine.loadAverageAfter[0] ?? 0);
   const signs = [
@@ -83,6 +90,14 @@ export function renderReport(r: BenchResults): string {
     `  fixed ${n(i.fixedRate.requestsPerS)} req/s, open loop, ${i.fixedRateRounds.length} rounds of ${n(i.fixedRate.requests)}: median p99 ${ms(i.fixedRate.latencyMs.p99)} ms (p50 ${ms(i.fixedRate.latencyMs.p50)} ms);`,
     `   p99 by round ${i.fixedRateRounds.map((x) => ms(x.latencyMs.p99)).join(" / ")} ms, max ${i.fixedRateRounds.map((x) => ms(x.latencyMs.max)).join(" / ")} ms; generator send lag p99 ${i.fixedRateRounds.map((x) => ms(x.sendLagMs?.p99 ?? NaN)).join(" / ")} ms`,
     `  durability check: ${n(i.storedEvents)} events stored for ${n(i.answered200)} answers 200; other answers: ${n(otherAnswers(i))}`,
+    "",
+    `   the official stack (express + @shopify/shopify-app-express processWebhooks, default logging, one insert per request), rounds of ${n(i.peer.requests)}:`,
+    row(["", "req/s", "p50 ms", "p99 ms", "RSS MiB", "server CPU", "load CPU"], w),
+    closed("  official stack", i.peer),
+    `   rounds: ${i.peerRounds.map((x) => n(x.requestsPerS)).join(" / ")} req/s; app ÷ official, the median of ${i.peerRounds.length} rounds: ${n(i.peerRatio, 1)}×`,
+    `  at ${n(i.peerFixedRate.requestsPerS)} req/s, median p99: app ${ms(i.fixedRate.latencyMs.p99)} ms, official ${ms(i.peerFixedRate.latencyMs.p99)} ms (official by round ${i.peerFixedRateRounds.map((x) => ms(x.latencyMs.p99)).join(" / ")} ms)`,
+    `  closed-loop p99: app ${ms(i.app.latencyMs.p99)} ms, official ${ms(i.peer.latencyMs.p99)} ms`,
+    `  memory (RSS): app ${n(i.memory.appIdleMiB)} MiB idle after start-up, ${n(i.memory.appPeakMiB)} MiB peak; official ${n(i.memory.peerIdleMiB)} MiB idle, ${n(i.memory.peerPeakMiB)} MiB peak`,
     "",
     `2. Provisioning: ${n(p.orders)} add-on orders, MouseStats latency ${p.latencyMs} ms, worker concurrency ${p.concurrency}`,
     `  ${n(p.accountsPerS, 1)} accounts/s vs limit ${n(p.theoreticalPerS, 1)} (= ${p.concurrency} / (${n(p.callsPerAccount, 2)} calls × ${p.latencyMs} ms)): ${pct(p.ratio)}; ${p.activeAccounts === p.orders ? `all active after ${n(p.elapsedS, 1)} s` : `ONLY ${n(p.activeAccounts)} ACTIVE when the ${n(p.elapsedS)} s limit ran out`}`,
