@@ -41,6 +41,13 @@ export interface IngestResult {
   /** Median over rounds of app ÷ baseline requests/s, each pair measured back to back. */
   ratio: number;
   roundRatios: number[];
+  /**
+   * The same app with `SQLITE_SYNCHRONOUS=NORMAL` (the WAL synced at checkpoints, not at each
+   * commit): what durability against power loss costs. Its median round, ratio and rounds.
+   */
+  normal: ServerRun;
+  normalRatio: number;
+  normalRounds: ServerRun[];
   /** The round with the median p99. */
   fixedRate: ServerRun;
   baselineRounds: ServerRun[];
@@ -103,7 +110,13 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
       cpu: options.cpus.server, logFile: join(options.dir, "ingest-app.log"),
     });
     servers.push(app);
-    const peer = await startPeerServer({ cpu: options.cpus.server, databaseFile: join(options.dir, "ingest-official.db"), synchronous: "NORMAL", logFile: join(options.dir, "ingest-official.log") });
+    const appNormal = await startAppProcess({
+      env: productionEnv({ databaseUrl: join(options.dir, "ingest-normal.db"), mousestatsApiUrl: options.mousestatsApiUrl, extra: { SQLITE_SYNCHRONOUS: "NORMAL" } }),
+      cpu: options.cpus.server, logFile: join(options.dir, "ingest-app-normal.log"),
+    });
+    servers.push(appNormal);
+    // The official stack as durable as the app's default (FULL).
+    const peer = await startPeerServer({ cpu: options.cpus.server, databaseFile: join(options.dir, "ingest-official.db"), synchronous: "FULL", logFile: join(options.dir, "ingest-official.log") });
     servers.push(peer);
     await new Promise((r) => setTimeout(r, 1000));
     const appIdleMiB = processStats(app.pid).rssMiB;
@@ -112,18 +125,22 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     await load.run("events", { port: bare.port, connections }, { from: 0, count: warmup });
     await load.run("events", { port: peer.port, connections }, { from: 0, count: warmup / 5 });
     const warm = await load.run("events", { port: app.port, connections }, take(warmup));
+    // Its own database: the same events as the app's, so both store alike.
+    await load.run("events", { port: appNormal.port, connections }, { from: 0, count: warmup });
     const baselineRounds: ServerRun[] = [];
     const appRounds: ServerRun[] = [];
+    const normalRounds: ServerRun[] = [];
     const peerRounds: ServerRun[] = [];
     const fixedRateRounds: ServerRun[] = [];
     const peerFixedRateRounds: ServerRun[] = [];
     for (let round = 0; round < rounds; round++) {
       const slice = take(measured);
-      // Each round runs the three back to back, in an order that rotates, so that drift in the
+      // Each round runs the four back to back, in an order that rotates, so that drift in the
       // machine's speed (a neighbour's load comes and goes in seconds) hits them alike.
       const runs = [
         async () => baselineRounds.push(await measure(bare, { port: bare.port, connections }, slice)),
         async () => appRounds.push(await measure(app, { port: app.port, connections }, slice)),
+        async () => normalRounds.push(await measure(appNormal, { port: appNormal.port, connections }, slice)),
         async () => peerRounds.push(await measure(peer, { port: peer.port, connections }, { from: slice.from, count: peerMeasured })),
       ];
       for (let k = 0; k < runs.length; k++) await runs[(round + k) % runs.length]!();
@@ -144,9 +161,11 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     const baseline = medianBy(baselineRounds, (r) => r.requestsPerS);
     const appRun = medianBy(appRounds, (r) => r.requestsPerS);
     const roundRatios = appRounds.map((r, i) => r.requestsPerS / baselineRounds[i]!.requestsPerS);
+    const normalRatios = normalRounds.map((r, i) => r.requestsPerS / baselineRounds[i]!.requestsPerS);
     const peerRatios = appRounds.map((r, i) => r.requestsPerS / peerRounds[i]!.requestsPerS);
     return {
       connections, bodyBytes, baseline, app: appRun, ratio: medianBy(roundRatios, (r) => r), roundRatios,
+      normal: medianBy(normalRounds, (r) => r.requestsPerS), normalRatio: medianBy(normalRatios, (r) => r), normalRounds,
       fixedRate: medianBy(fixedRateRounds, (r) => r.latencyMs.p99), baselineRounds, appRounds, fixedRateRounds, storedEvents,
       peer: medianBy(peerRounds, (r) => r.requestsPerS), peerFixedRate: medianBy(peerFixedRateRounds, (r) => r.latencyMs.p99),
       peerRounds, peerFixedRateRounds, peerRatio: medianBy(peerRatios, (r) => r),

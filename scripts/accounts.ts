@@ -56,7 +56,7 @@ const { config } = loadConfigOrExit();
 let backend: Promise<Backend> | undefined;
 const ctx: CommandContext = {
   config,
-  backend: () => (backend ??= openBackend({ url: config.databaseUrl, logger: createSilentLogger(), now: Date.now, role: "tool" })),
+  backend: () => (backend ??= openBackend({ url: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous, logger: createSilentLogger(), now: Date.now, role: "tool" })),
   print: (value) => process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`),
   table: (rows) => console.table(rows),
 };

@@ -126,10 +126,16 @@ describe("parseConfig", () => {
     expect(problemsOf({ MOUSESTATS_TIMEOUT_MS: "1.5" })).toEqual(["MOUSESTATS_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 10000"]);
     expect(problemsOf({ PORT: "http" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
     expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual(["LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"]);
+    expect(problemsOf({ SQLITE_SYNCHRONOUS: "OFF" })).toEqual(["SQLITE_SYNCHRONOUS: must be FULL or NORMAL"]);
     // A wrong SHOPIFY_SANDBOX used to bring three "required outside sandbox mode" lines with it.
     expect(problemsOf({ SHOPIFY_SANDBOX: "yes" })).toEqual(["SHOPIFY_SANDBOX: must be true or false"]);
     // Blank is unset, as empty is: no "too small" line and no "set both" line on top of it.
     expect(problemsOf({ MOUSESTATS_PARTNER_ID: "  ", MOUSESTATS_PARTNER_SECRET: " " })).toEqual([]);
+  });
+
+  it("syncs SQLite at every commit unless SQLITE_SYNCHRONOUS=NORMAL (any case) trades that for speed", () => {
+    expect(parseConfig({}).config.sqliteSynchronous).toBe("FULL");
+    expect(parseConfig({ SQLITE_SYNCHRONOUS: " normal " }).config.sqliteSynchronous).toBe("NORMAL");
   });
 
   it("reads METRICS_TOKEN, which must be long enough to be a secret", () => {

@@ -13,6 +13,9 @@ export const SIMULATOR_PARTNER_SECRET = "sandbox-partner-secret";
 export const SANDBOX_ENCRYPTION_KEY = "c2FuZGJveC1rZXktbm90LWZvci1wcm9kdWN0aW9uISE=";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** SQLite's `synchronous` pragma: FULL syncs the WAL at every commit, NORMAL only at checkpoints. */
+export const SQLITE_SYNCHRONOUS_MODES = ["FULL", "NORMAL"] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
 export interface AppConfig {
   readonly nodeEnv: string;
@@ -20,6 +23,11 @@ export interface AppConfig {
   /** Listen address; undefined: every interface (IPv4 and IPv6), as when HOST is the app's URL. */
   readonly host: string | undefined;
   readonly databaseUrl: string;
+  /**
+   * FULL (the default): a webhook is answered 200 only once its row is on disk, so a power cut
+   * or OS crash loses nothing Shopify will not resend. NORMAL survives a crash of the app only.
+   */
+  readonly sqliteSynchronous: SqliteSynchronous;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly shopify: {
     readonly apiKey: string;
@@ -81,6 +89,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   DATABASE_URL: z.string().trim().min(1).default("./data/app.db"),
+  SQLITE_SYNCHRONOUS: z.string().trim().toUpperCase().pipe(z.enum(SQLITE_SYNCHRONOUS_MODES)).default("FULL"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHOPIFY_API_KEY: optionalText,
   SHOPIFY_API_SECRET: optionalText,
@@ -127,6 +136,7 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly string[
  */
 const EXPECTED: Partial<Record<keyof typeof envSchema.shape, string>> = {
   PORT: "must be a whole number from 0 to 65535",
+  SQLITE_SYNCHRONOUS: "must be FULL or NORMAL",
   SHOPIFY_SANDBOX: "must be true or false",
   MOUSESTATS_ACTIVE_FREE_PLAN: "must be true or false",
   MOUSESTATS_TIMEOUT_MS: "must be a whole number of milliseconds from 100 to 10000",
@@ -216,6 +226,7 @@ export function parseConfig(env: Env): ParsedConfig {
     // Like Shopify's app template (vite.config.ts): a URL in HOST is the app URL, not an address.
     host: hostUrl ? undefined : e.HOST,
     databaseUrl: e.DATABASE_URL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     logLevel: e.LOG_LEVEL,
     shopify: {
       apiKey: e.SHOPIFY_API_KEY ?? SANDBOX_API_KEY,

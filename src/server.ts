@@ -33,7 +33,8 @@ import { createProxyRoutes } from "./proxy/proxy-routes.ts";
 import { createApiRoutes } from "./web/api-routes.ts";
 import { createRateLimiter } from "./web/rate-limiter.ts";
 import { createApp } from "./web/app.ts";
-import { trackConnectionsForShutdown } from "./web/drain-connections.ts";
+import { loadPageAssets } from "./web/page/page-assets.ts";
+import { createConnectionDrain } from "./web/drain-connections.ts";
 import { createMetrics } from "./web/metrics.ts";
 import { createPageRoutes } from "./web/page/page-routes.ts";
 import { createWebhookListener } from "./webhooks/webhook-route.ts";
@@ -71,7 +72,11 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const now = options.now ?? Date.now;
-  const backend = await openBackend({ url: options.config.databaseUrl, logger, now, backoff: options.backoff });
+  // The page's files are minified by esbuild's own process meanwhile.
+  const [backend, pageAssets] = await Promise.all([
+    openBackend({ url: options.config.databaseUrl, sqliteSynchronous: options.config.sqliteSynchronous, logger, now, backoff: options.backoff }),
+    loadPageAssets(),
+  ]);
   const { database, queue } = backend;
 
   // Listen first: with PORT=0 the app's own URLs are known only once the port is.
@@ -79,7 +84,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let webhookListener: NodeListener | undefined;
   // The node bindings (`env.incoming`) are passed on: routes read the client's address from them.
   const server = await listen(options.config, (request, env) => (app ? app.fetch(request, env) : new Response("starting", { status: 503 })), () => webhookListener);
-  const connections = trackConnectionsForShutdown(server);
+  const connections = createConnectionDrain(server);
   const port = (server.address() as AddressInfo).port;
   const config = withListenPort(options.config, port);
   const selfUrl = `http://127.0.0.1:${port}`;
@@ -172,6 +177,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
       page: createPageRoutes({
         apiKey: config.shopify.apiKey,
+        assets: pageAssets,
         support: config.support,
         knownShops: sandboxTokens && (async () => (await recentShops.all()).map((row) => row.domain)),
         sandboxTokens: sandboxTokens && { sign: (shop: string) => sandboxTokens.sign({ shop, now: now() }) },
@@ -212,8 +218,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       stopping ??= (async () => {
         clearTimeout(housekeepingTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // close() also closes idle keep-alive connections; in-flight requests still finish.
         connections.drain();
         // 9 s, not 10: aborting, releasing and closing come after the grace, and the whole stop
         // must end within 10 s (a job waiting on MouseStats measured 10.06 s with 10).

@@ -1,3 +1,4 @@
+import type { SqliteSynchronous } from "../config.ts";
 import type { AppDatabase } from "../db/app-database.ts";
 import type { Logger } from "../logger.ts";
 import type { AppJobQueue, JobPayloads } from "../provisioning/job-kinds.ts";
@@ -35,6 +36,8 @@ export interface Backend {
 export interface OpenBackendOptions {
   /** `DATABASE_URL`. */
   url: string;
+  /** `SQLITE_SYNCHRONOUS` (SQLite only). @default "FULL" */
+  sqliteSynchronous?: SqliteSynchronous;
   logger: Logger;
   now: () => number;
   /** Retry backoff; tests shrink it. @default base 1 s, cap 5 min */

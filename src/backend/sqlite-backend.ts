@@ -16,8 +16,9 @@ import type { Backend, OpenBackendOptions } from "./backend.ts";
 export function openSqliteBackend(options: OpenBackendOptions): Backend {
   const { url, logger, now } = options;
   const app = (options.role ?? "app") === "app";
-  const opened = openDatabase(url);
-  const checkpointer = url === ":memory:" || !app ? undefined : startWalCheckpointer({ sqlite: opened.sqlite, path: url, logger });
+  const synchronous = options.sqliteSynchronous ?? "FULL";
+  const opened = openDatabase(url, { synchronous });
+  const checkpointer = url === ":memory:" || !app ? undefined : startWalCheckpointer({ sqlite: opened.sqlite, path: url, logger, synchronous });
   const database = sqliteAppDatabase(opened);
   const jobs = createSqliteJobs({ sqlite: opened.sqlite, now, backoff: options.backoff });
   const resumed = app ? jobs.recoverAbandoned() : 0;

@@ -28,7 +28,7 @@ describe("WAL checkpointer", () => {
   const walBytes = () => statSync(`${path}-wal`).size;
 
   it("checkpoints in the background, so the app's commits never have to and the WAL is reused", async () => {
-    checkpointer = startWalCheckpointer({ sqlite: database.sqlite, path, logger: createSilentLogger(), intervalMs: 10 });
+    checkpointer = startWalCheckpointer({ sqlite: database.sqlite, path, logger: createSilentLogger(), synchronous: "FULL", intervalMs: 10 });
     expect(database.sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(10_000);
     for (let i = 0; i < 16; i++) {
       writeOneMiB();
@@ -46,7 +46,7 @@ describe("WAL checkpointer", () => {
   });
 
   it("stops its thread", async () => {
-    checkpointer = startWalCheckpointer({ sqlite: database.sqlite, path, logger: createSilentLogger() });
+    checkpointer = startWalCheckpointer({ sqlite: database.sqlite, path, logger: createSilentLogger(), synchronous: "FULL" });
     await checkpointer.stop();
     checkpointer = undefined;
   });

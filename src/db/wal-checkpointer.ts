@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type Sqlite from "better-sqlite3";
+import type { SqliteSynchronous } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
 export interface WalCheckpointerOptions {
@@ -8,6 +9,8 @@ export interface WalCheckpointerOptions {
   /** The database file (not `:memory:`). */
   path: string;
   logger: Logger;
+  /** The app connection's setting, for the checkpoints' own syncs. */
+  synchronous: SqliteSynchronous;
   /**
    * Checkpoint period. Longer copies a page written many times once (for a flood of inserts
    * with random keys, 1 s instead of 100 ms halved the checkpoint's time per insert), but each
@@ -40,8 +43,8 @@ export interface WalCheckpointer {
 export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
   const { sqlite, logger } = options;
   sqlite.pragma(`wal_autocheckpoint = ${options.fallbackPages ?? 10_000}`);
-  const worker = new Worker(new URL("./wal-checkpoint-worker.ts", import.meta.url), {
-    workerData: { path: options.path, intervalMs: options.intervalMs ?? 100 },
+  const worker = new Worker(new URL("./wal-checkpoint-worker.js", import.meta.url), {
+    workerData: { path: options.path, intervalMs: options.intervalMs ?? 100, synchronous: options.synchronous },
   });
   let reported = false;
   worker.on("message", (message: { error?: string }) => {

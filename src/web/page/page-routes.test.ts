@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionTokenSigner, createSessionTokenVerifier } from "../../shopify/session-token.ts";
+import { loadPageAssets } from "./page-assets.ts";
 import { PAGE_LANGUAGES } from "./page-locale.ts";
 import { createPageRoutes, SANDBOX_DEFAULT_SHOP } from "./page-routes.ts";
 
@@ -13,8 +14,9 @@ const signer = createSessionTokenSigner({ apiKey: API_KEY, apiSecret: API_SECRET
 const verifier = createSessionTokenVerifier({ apiKey: API_KEY, apiSecret: API_SECRET });
 const sandboxTokens = { sign: (shop: string) => signer.sign({ shop, now: Date.now() }) };
 
-const embedded = createPageRoutes({ apiKey: API_KEY });
-const sandbox = createPageRoutes({ apiKey: API_KEY, sandboxTokens, knownShops: async () => ["known-shop.myshopify.com"] });
+const assets = await loadPageAssets();
+const embedded = createPageRoutes({ apiKey: API_KEY, assets });
+const sandbox = createPageRoutes({ apiKey: API_KEY, assets, sandboxTokens, knownShops: async () => ["known-shop.myshopify.com"] });
 
 function metaContent(body: string, name: string): string | undefined {
   return new RegExp(`<meta name="${name}" content="([^"]*)">`).exec(body)?.[1];
@@ -75,7 +77,7 @@ describe("createPageRoutes: GET /", () => {
   });
 
   it("names SUPPORT_EMAIL and SUPPORT_URL for the help link, and flags a shop parameter that is not a shop", async () => {
-    const routes = createPageRoutes({ apiKey: API_KEY, support: { email: "help@reseller.example", url: "https://reseller.example/help" } });
+    const routes = createPageRoutes({ apiKey: API_KEY, assets, support: { email: "help@reseller.example", url: "https://reseller.example/help" } });
     const body = await (await routes.request("/?shop=not-a-shop.com")).text();
     expect(metaContent(body, "support-email")).toBe("help@reseller.example");
     expect(metaContent(body, "support-url")).toBe("https://reseller.example/help");
@@ -86,7 +88,7 @@ describe("createPageRoutes: GET /", () => {
   });
 
   it("escapes the api key", async () => {
-    const body = await (await createPageRoutes({ apiKey: `k"><b>x` }).request("/")).text();
+    const body = await (await createPageRoutes({ apiKey: `k"><b>x`, assets }).request("/")).text();
     expect(metaContent(body, "shopify-api-key")).toBe("k&quot;&gt;&lt;b&gt;x");
   });
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { parseShopDomain } from "../../shopify/shop-domain.ts";
 import { isLoopbackClient } from "../loopback-client.ts";
-import { loadPageAssets, serveAsset, type PageAssets } from "./page-assets.ts";
+import { serveAsset, type PageAssets } from "./page-assets.ts";
 import { renderPageHtml } from "./page-html.ts";
 import { negotiatePageLocale } from "./page-locale.ts";
 import { loadPageMessages, messagesFor } from "./page-messages.ts";
@@ -22,8 +22,8 @@ export interface PageRoutesOptions {
   sandboxTokens?: { sign(shop: string): string };
   /** Sandbox mode: shops the app has seen, offered when the page is opened without one. */
   knownShops?: () => Promise<readonly string[]>;
-  /** Pre-loaded assets (tests); read from `./assets/` at creation otherwise. */
-  assets?: PageAssets;
+  /** The page's own files, from `loadPageAssets()`. */
+  assets: PageAssets;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface PageRoutesOptions {
  * other route group, so it defines nothing under `/api`, `/webhooks`, `/sandbox` and so on.
  */
 export function createPageRoutes(options: PageRoutesOptions): Hono {
-  const assets = options.assets ?? loadPageAssets();
+  const { assets } = options;
   const messages = loadPageMessages();
   const versions = Object.fromEntries(Object.entries(assets).map(([name, a]) => [name, a.version]));
   const support = options.support ?? { email: undefined, url: undefined };
