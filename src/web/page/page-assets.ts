@@ -36,7 +36,7 @@ export type PageAssets = Record<PageAssetName, PageAsset> & Record<`messages/${s
 /** Browsers may reuse an asset for 5 minutes, then revalidate it with its ETag. */
 export const PAGE_ASSET_CACHE_CONTROL = "public, max-age=300";
 
-const DEFAULT_ASSET_DIR = new URL("./assets/", import.meta.url);
+const ASSET_DIR = new URL("./assets/", import.meta.url);
 
 function asset(body: string, contentType: string): PageAsset {
   const hash = createHash("sha256").update(body).digest("base64url");
@@ -51,13 +51,21 @@ function asset(body: string, contentType: string): PageAsset {
  * issue 13's 40 KB budget.
  *
  * esbuild's asynchronous API runs its service as a child process, stopped once done; the
- * synchronous one left a worker thread in the app for good (measured: idle RSS +14 MiB).
+ * synchronous one left a worker thread in the app for good (measured: idle RSS +14 MiB). One
+ * load per process: every caller gets the same files, and a second load could otherwise stop
+ * the service under the first one's transforms (they then never settle).
  */
-export async function loadPageAssets(dir: URL = DEFAULT_ASSET_DIR): Promise<PageAssets> {
+export function loadPageAssets(): Promise<PageAssets> {
+  return (loaded ??= readAndMinify());
+}
+
+let loaded: Promise<PageAssets> | undefined;
+
+async function readAndMinify(): Promise<PageAssets> {
   const assets: Record<string, PageAsset> = {};
   try {
     await Promise.all(Object.entries(PAGE_ASSET_TYPES).map(async ([name, type]) => {
-      const source = await readFile(new URL(name, dir), "utf8");
+      const source = await readFile(new URL(name, ASSET_DIR), "utf8");
       const loader = name.endsWith(".js") ? "js" : name.endsWith(".css") ? "css" : undefined;
       const body = loader ? (await transform(source, { loader, minify: true, target: loader === "js" ? "es2022" : "chrome100", legalComments: "none" })).code : source;
       assets[name] = asset(body, type);
