@@ -1,3 +1,4 @@
+import { describe } from "vitest";
 import { createPostgresDatabase, hasPostgres } from "./postgres-database.ts";
 
 /** A backend the flow tests run against: SQLite (a file per test server) or the run's throwaway PostgreSQL. */
@@ -15,4 +16,12 @@ export function testBackends(): TestBackend[] {
     { name: "sqlite", available: true, env: async () => ({}) },
     { name: "postgres", available: hasPostgres(), env: async (prefix = "flow") => ({ DATABASE_URL: await createPostgresDatabase(prefix) }) },
   ];
+}
+
+/**
+ * `describe` once per backend, titled with its name; the PostgreSQL one is skipped (and listed as
+ * skipped) when the run has no PostgreSQL.
+ */
+export function describeEachBackend(title: string, body: (backend: TestBackend) => void): void {
+  for (const backend of testBackends()) describe.skipIf(!backend.available)(`${title} (${backend.name})`, () => body(backend));
 }
