@@ -11,6 +11,8 @@ import { summarize, type LatencySummary } from "./stats.ts";
  */
 export interface LoadSpec {
   port: number;
+  /** Several servers behind one address, as a load balancer spreads connections: connection k goes to `ports[k % length]`. */
+  ports?: number[];
   /** Closed loop: connections, each with one request in flight. Open loop: the pool size. */
   connections: number;
   /** Open loop only: requests per second, evenly spaced. */
@@ -57,8 +59,9 @@ export async function runLoad(spec: LoadSpec, requests: readonly Buffer[]): Prom
     conn.socket.write(requests[i]!);
   };
 
-  const conns = await Promise.all(Array.from({ length: spec.connections }, () => new Promise<Conn>((resolve, reject) => {
-    const socket = connect({ port: spec.port, host: "127.0.0.1", noDelay: true });
+  const ports = spec.ports ?? [spec.port];
+  const conns = await Promise.all(Array.from({ length: spec.connections }, (_, k) => new Promise<Conn>((resolve, reject) => {
+    const socket = connect({ port: ports[k % ports.length]!, host: "127.0.0.1", noDelay: true });
     const conn: Conn = { socket, sentAt: 0, idleSince: 0 };
     const framer = createResponseFramer((status) => {
       latencies[done++] = performance.now() - conn.sentAt;

@@ -1,4 +1,5 @@
 import type { IngestResult } from "./ingest-bench.ts";
+import { renderPostgresIngest, type PostgresIngestResult } from "./ingest-postgres.ts";
 import type { LoginLinkResult } from "./login-link-bench.ts";
 import type { PageResult } from "./page-bench.ts";
 import type { ProvisioningResult } from "./provisioning-bench.ts";
@@ -7,6 +8,7 @@ import type { StartupResult } from "./startup-bench.ts";
 export interface BenchResults {
   machine: { node: string; cores: number; pinning: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   ingest: IngestResult;
+  ingestPostgres?: PostgresIngestResult;
   provisioning: ProvisioningResult;
   loginLink: LoginLinkResult;
   startup: StartupResult;
@@ -92,6 +94,7 @@ export function renderReport(r: BenchResults): string {
     `  fixed ${n(i.fixedRate.requestsPerS)} req/s, open loop, ${i.fixedRateRounds.length} rounds of ${n(i.fixedRate.requests)}: median p99 ${ms(i.fixedRate.latencyMs.p99)} ms (p50 ${ms(i.fixedRate.latencyMs.p50)} ms);`,
     `   p99 by round ${i.fixedRateRounds.map((x) => ms(x.latencyMs.p99)).join(" / ")} ms, max ${i.fixedRateRounds.map((x) => ms(x.latencyMs.max)).join(" / ")} ms; generator send lag p99 ${i.fixedRateRounds.map((x) => ms(x.sendLagMs?.p99 ?? NaN)).join(" / ")} ms`,
     `  durability check: ${n(i.storedEvents)} events stored for ${n(i.answered200)} answers 200; other answers: ${n(otherAnswers(i))}`,
+    ...renderPostgresIngest(r.ingestPostgres),
     "",
     `   the official stack (express + @shopify/shopify-app-express processWebhooks, default logging, one insert per request), rounds of ${n(i.peer.requests)}:`,
     row(["", "req/s", "p50 ms", "p99 ms", "RSS MiB", "server CPU", "load CPU"], w),

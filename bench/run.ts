@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { pinProcess, planCpus } from "./cpu-pinning.ts";
 import { createHttpTimer } from "./http-timer.ts";
 import { benchIngest } from "./ingest-bench.ts";
+import { benchIngestPostgres } from "./ingest-postgres.ts";
 import { benchLoginLink } from "./login-link-bench.ts";
 import { benchPage } from "./page-bench.ts";
 import { startAppProcess } from "./processes.ts";
@@ -31,6 +32,8 @@ const simulator = await startBenchSimulator(0);
 try {
   step("1/5 webhook ingest: bare node:http baseline, then the app");
   const ingest = await benchIngest({ cpus, dir, mousestatsApiUrl: simulator.apiUrl });
+  step("1/5 webhook ingest on PostgreSQL: one app instance, then two");
+  const ingestPostgres = await benchIngestPostgres({ cpus, dir, mousestatsApiUrl: simulator.apiUrl });
 
   step("2/5 provisioning: 800 add-on orders at 100 ms MouseStats latency");
   simulator.sim.faults.latencyMs = 100;
@@ -55,7 +58,7 @@ try {
   step("4/5 start-up, 10 times");
   const startup = await benchStartup({ cpus, dir, mousestatsApiUrl: simulator.apiUrl });
 
-  const measured = { ingest, provisioning, loginLink, startup, page };
+  const measured = { ingest, ingestPostgres, provisioning, loginLink, startup, page };
   const run = {
     machine: { node: process.versions.node, cores: listCpus().length, pinning: cpus.description, loadAverageBefore, loadAverageAfter: loadavg().map((v) => Number(v.toFixed(2))) },
     ...measured,

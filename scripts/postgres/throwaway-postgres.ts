@@ -7,6 +7,8 @@ import { closedLoopbackPort } from "../../src/mousestats/serve-loopback.ts";
 export interface ThrowawayPostgres {
   /** `postgres://app@127.0.0.1:<port>/postgres`: the superuser `app`, trust auth on loopback only. */
   url: string;
+  /** The server's (postmaster's) process id: the processes it starts later inherit its CPU affinity. */
+  pid: number;
   /** A URL of a fresh, empty database on this server. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -70,6 +72,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
   return {
     url,
+    pid: server.pid!,
     async createDatabase(name) {
       const [psql, psqlArgs] = [join(bin, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "app", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", `create database "${name}"`]];
       const made = spawnSync(psql, psqlArgs, { encoding: "utf8" });

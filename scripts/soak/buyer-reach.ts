@@ -1,4 +1,4 @@
-import Sqlite from "better-sqlite3";
+import type { AppDatabase } from "../../src/db/app-database.ts";
 import { signAppProxyQuery } from "../../src/proxy/app-proxy-signature.ts";
 
 export interface BuyerReach {
@@ -13,11 +13,10 @@ export interface BuyerReach {
  * The orders path end to end: through the app's `/proxy/open`, signed as Shopify's app proxy
  * signs, every provisioned order account opens for its buyer and for no one else.
  */
-export async function checkBuyerReach(input: { appUrl: string; dbPath: string; appSecret: string; stores: readonly string[] }): Promise<BuyerReach> {
-  const db = new Sqlite(input.dbPath, { readonly: true, fileMustExist: true });
-  const mappings = db.prepare(`select m.shop, m.customer_id customerId, m.account_email email, m.claim, a.status from shop_accounts m
-    join accounts a on a.email = m.account_email where m.source = 'order' and m.access = 'active'`).all() as Array<{ shop: string; customerId: string | null; email: string; claim: string; status: string }>;
-  db.close();
+export async function checkBuyerReach(input: { appUrl: string; database: AppDatabase; appSecret: string; stores: readonly string[] }): Promise<BuyerReach> {
+  const mappings = await input.database.statement<{ shop: string; customerId: string | null; email: string; claim: string; status: string }>(
+    `select m.shop, m.customer_id as "customerId", m.account_email as email, m.claim, a.status from shop_accounts m
+    join accounts a on a.email = m.account_email where m.source = 'order' and m.access = 'active'`).all();
   const problems: string[] = [];
   let openedByBuyer = 0;
   let refusedOthers = 0;

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import Sqlite from "better-sqlite3";
 import { SANDBOX_API_SECRET } from "../../src/config.ts";
 import { closedLoopbackPort } from "../../src/mousestats/serve-loopback.ts";
-import { createAppSupervisor } from "./app-supervisor.ts";
+import { createAppSupervisor, type AppSupervisor } from "./app-supervisor.ts";
 import { checkBuyerReach, type BuyerReach } from "./buyer-reach.ts";
 import { startHostileSimulator, type HostileFaults } from "./hostile-simulator.ts";
 import { checkSoak, type SoakFindings } from "./soak-checks.ts";
+import { createSoakDatabase, type SoakDatabaseKind, type SoakReader } from "./soak-database.ts";
 import { buildSoakPlan, seededRandom } from "./webhook-plan.ts";
 import { createWebhookSender, type SenderStats } from "./webhook-sender.ts";
 
@@ -22,6 +19,12 @@ export interface SoakOptions {
   /** MOUSESTATS_TIMEOUT_MS: what a hang costs. */
   mousestatsTimeoutMs: number;
   drainTimeoutMs: number;
+  /** @default "sqlite" */
+  database?: SoakDatabaseKind;
+  /** PostgreSQL: this server's database instead of a throwaway server of the soak's own (the test suite's). */
+  postgresUrl?: string;
+  /** App processes on the one database, webhooks spread over them; more than one needs PostgreSQL. @default 1 */
+  instances?: number;
   /** More environment for the app (e.g. `NODE_OPTIONS: "--cpu-prof"` to profile a run). */
   appEnv?: Record<string, string>;
   onProgress?: (progress: SoakProgress) => void;
@@ -43,7 +46,10 @@ export interface SoakResult {
   sendMs: number;
   drainMs: number;
   totalMs: number;
-  stop: { exit: number | string; tookMs: number };
+  /** SIGTERM at the end, per instance. */
+  stop: Array<{ exit: number | string; tookMs: number }>;
+  database: SoakDatabaseKind;
+  instances: number;
   mousestatsCalls: number;
   planned: { duplicates: number; forged: number; malformed: number; unexpected: number };
   /** Order accounts opened by their buyer through /proxy/open, and attempts by anyone else refused. */
@@ -62,23 +68,25 @@ export const RENAMED_SHOP = 1;
 const RECOVERY_WINDOW_MS = 5000;
 
 /**
- * The soak: the real app as a child process against a hostile simulator, a storm of webhooks
- * with duplicates, forgeries and malformed ones, SIGKILLs mid-run, then a drain and the checks.
+ * The soak: the real app as child processes (one, or several on one PostgreSQL) against a
+ * hostile simulator, a storm of webhooks with duplicates, forgeries and malformed ones spread
+ * over the instances, SIGKILLs mid-run, then a drain and the checks.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const startedAt = Date.now();
-  const dir = mkdtempSync(join(tmpdir(), "mousestats-soak-"));
-  const dbPath = join(dir, "app.db");
+  const kind = options.database ?? "sqlite";
+  const instances = options.instances ?? 1;
+  if (instances < 1 || (instances > 1 && kind !== "postgres")) throw new Error(`${instances} instances need --database postgres (a SQLite file has one app process)`);
+  const store = await createSoakDatabase(kind, { postgresUrl: options.postgresUrl });
   const hostile = await startHostileSimulator(options.faults, seededRandom(options.seed + 1));
-  const app = createAppSupervisor({
-    port: await closedLoopbackPort(),
-    env: {
-      DATABASE_URL: dbPath, LOG_LEVEL: "warn", ADDON_SKUS: ADDON_SKUS.join(","),
-      MOUSESTATS_PARTNER_ID: hostile.partnerId, MOUSESTATS_PARTNER_SECRET: hostile.partnerSecret,
-      MOUSESTATS_API_URL: hostile.apiUrl, MOUSESTATS_TIMEOUT_MS: String(options.mousestatsTimeoutMs),
-      ...options.appEnv,
-    },
-  });
+  const env = {
+    DATABASE_URL: store.url, LOG_LEVEL: "warn", ADDON_SKUS: ADDON_SKUS.join(","),
+    MOUSESTATS_PARTNER_ID: hostile.partnerId, MOUSESTATS_PARTNER_SECRET: hostile.partnerSecret,
+    MOUSESTATS_API_URL: hostile.apiUrl, MOUSESTATS_TIMEOUT_MS: String(options.mousestatsTimeoutMs),
+    ...options.appEnv,
+  };
+  const apps: AppSupervisor[] = [];
+  for (let i = 0; i < instances; i++) apps.push(createAppSupervisor({ port: await closedLoopbackPort(), env }));
   const plan = buildSoakPlan({ webhooks: options.webhooks, shops: options.shops, seed: options.seed, appSecret: SANDBOX_API_SECRET, addonSkus: ADDON_SKUS });
   const preexistingEmail = plan.ownerEmail(PREEXISTING_SHOP);
   hostile.sim.accounts.set(preexistingEmail, {
@@ -93,11 +101,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let crashing: Promise<void> = Promise.resolve();
   let settledAt = 0;
   let phase: SoakProgress["phase"] = "sending";
+  // A load balancer in front of the instances: each request (a retry too) goes to the next one,
+  // up or not; a request to a killed instance fails to connect and is retried later, as Shopify does.
+  let nextInstance = 0;
   const sender = createWebhookSender({
-    baseUrl: () => app.url, ratePerS: options.ratePerS, random: seededRandom(options.seed + 2),
-    recovering: () => !app.up || Date.now() < settledAt,
+    baseUrl: () => apps[nextInstance++ % apps.length]!.url, ratePerS: options.ratePerS, random: seededRandom(options.seed + 2),
+    recovering: () => apps.some((a) => !a.up) || Date.now() < settledAt,
     onDispatch: (index) => {
       if (!crashAt.has(index)) return;
+      // Crash k kills instance k (mod their number): with two, each is killed once.
+      const app = apps[crashes % apps.length]!;
       crashing = crashing.then(async () => {
         const downAt = Date.now();
         await app.kill();
@@ -109,73 +122,90 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     },
   });
 
-  let reader: Sqlite.Database | undefined;
-  const read = (sql: string) => {
-    try {
-      reader ??= new Sqlite(dbPath, { readonly: true, fileMustExist: true });
-      return (reader.prepare(sql).get() as { n: number }).n;
-    } catch {
-      return -1; // not created yet, or busy: the next look will tell
-    }
+  let reader: SoakReader | undefined;
+  let lastLook = { accountsActive: -1, jobsOpen: -1 };
+  const jobsOpen = async () => {
+    if (!reader) return -1;
+    const stats = await reader.backend.queue.stats();
+    return stats.jobs.filter((j) => j.status !== "failed").reduce((n, j) => n + j.count, 0);
   };
-  const jobsOpen = () => read("select count(*) n from jobs where status in ('pending', 'running')");
   // Once the renamed shop has its account, its email changes, as token exchange would write it.
-  const renameWhenProvisioned = () => {
-    if (renamed.done || read(`select count(*) n from shops where domain = '${renamed.shop}' and account_email is not null`) !== 1) return;
-    const writer = new Sqlite(dbPath);
+  const renameWhenProvisioned = async () => {
+    if (!reader || renamed.done) return;
+    const { database } = reader.backend;
+    const provisioned = await database.statement<{ n: number }>("select count(*) n from shops where domain = @shop and account_email is not null").get({ shop: renamed.shop });
+    if (Number(provisioned?.n) !== 1) return;
+    await database.statement("update shops set email = @email where domain = @shop").run({ email: renamed.changedTo, shop: renamed.shop });
+    renamed.done = true;
+  };
+  let looking = false;
+  const look = async () => {
+    if (!reader || looking) return;
+    looking = true;
     try {
-      writer.pragma("busy_timeout = 5000");
-      writer.prepare("update shops set email = ? where domain = ?").run(renamed.changedTo, renamed.shop);
-      renamed.done = true;
+      await renameWhenProvisioned();
+      const active = await reader.backend.database.statement<{ n: number }>("select count(*) n from accounts where status = 'active'").get();
+      lastLook = { accountsActive: Number(active?.n ?? -1), jobsOpen: await jobsOpen() };
+    } catch {
+      // busy or restarting: the next look will tell
     } finally {
-      writer.close();
+      looking = false;
     }
   };
-  const progress = setInterval(() => { renameWhenProvisioned(); options.onProgress?.({
+  const progress = setInterval(() => { void look(); options.onProgress?.({
     dispatched: sender.stats.dispatched, total: options.webhooks, acked: sender.stats.acked.size, crashes, phase,
-    accountsActive: read("select count(*) n from accounts where status = 'active'"), accountsExpected,
-    jobsOpen: jobsOpen(), elapsedMs: Date.now() - startedAt,
+    accountsActive: lastLook.accountsActive, accountsExpected, jobsOpen: lastLook.jobsOpen, elapsedMs: Date.now() - startedAt,
   }); }, 500);
 
   const timings = { sendMs: 0, drainMs: 0 };
   let buyers: BuyerReach;
+  let findings: SoakFindings;
   const problems: string[] = [];
-  let stopped: SoakResult["stop"] | undefined;
+  const stop: SoakResult["stop"] = [];
   try {
-    await app.start();
+    await Promise.all(apps.map((a) => a.start()));
+    reader = await store.open();
     const sendStartedAt = Date.now();
     await sender.run(plan.deliveries);
     await crashing;
     timings.sendMs = Date.now() - sendStartedAt;
     phase = "draining";
     const drainStartedAt = Date.now();
-    while (jobsOpen() !== 0) {
+    while ((await jobsOpen()) !== 0) {
       if (Date.now() - drainStartedAt > options.drainTimeoutMs) {
-        problems.push(`queue not drained within ${options.drainTimeoutMs / 1000} s: ${describeOpenJobs(reader, hostile.outcomes)}`);
+        problems.push(`queue not drained within ${options.drainTimeoutMs / 1000} s: ${await describeOpenJobs(reader, hostile.outcomes)}`);
         break;
       }
       await sleep(100);
     }
     timings.drainMs = Date.now() - drainStartedAt;
-    buyers = await checkBuyerReach({ appUrl: app.url, dbPath, appSecret: SANDBOX_API_SECRET, stores: Array.from({ length: options.shops }, (_, i) => plan.shopDomain(i)) });
+    await look();
+    buyers = await checkBuyerReach({ appUrl: apps[0]!.url, database: reader.backend.database, appSecret: SANDBOX_API_SECRET, stores: Array.from({ length: options.shops }, (_, i) => plan.shopDomain(i)) });
     problems.push(...buyers.problems);
   } finally {
     clearInterval(progress);
-    reader?.close();
-    stopped = await app.stop();
+    for (const app of apps) stop.push(await app.stop());
     await hostile.close();
   }
-  const stop = stopped;
-  if (stop.exit !== 0) problems.push(`SIGTERM after the drain: exit ${stop.exit} after ${stop.tookMs} ms\n${app.tail()}`);
+  stop.forEach((s, i) => {
+    if (s.exit !== 0) problems.push(`SIGTERM after the drain: instance ${i + 1} exit ${s.exit} after ${s.tookMs} ms\n${apps[i]!.tail()}`);
+  });
 
   if (!renamed.done) problems.push(`the renamed shop ${renamed.shop} never got its account, so its email was never changed`);
-  const findings = checkSoak({ dbPath, events: plan.events, sender: sender.stats, hostile, preexistingEmail, renamed });
-  problems.push(...findings.problems);
-  if (problems.length === 0) rmSync(dir, { recursive: true, force: true });
-  else problems.push(`database kept for inspection: ${dbPath}\nlast app output:\n${app.tail(20)}`);
+  try {
+    findings = await checkSoak({ reader, events: plan.events, sender: sender.stats, hostile, preexistingEmail, renamed });
+    problems.push(...findings.problems);
+  } finally {
+    await reader.close();
+  }
+  const kept = await store.remove({ keep: problems.length > 0 });
+  if (problems.length > 0) {
+    problems.push(`${kept ? `database kept for inspection: ${kept}` : "the throwaway PostgreSQL server was removed"}\n`
+      + apps.map((a, i) => `last output of instance ${i + 1}:\n${a.tail(20)}`).join("\n"));
+  }
   return {
     ok: problems.length === 0, problems, options, sender: sender.stats, findings, crashes, downtimeMs, ...timings,
-    totalMs: Date.now() - startedAt, stop, mousestatsCalls: hostile.sim.calls.length, buyers,
+    totalMs: Date.now() - startedAt, stop, mousestatsCalls: hostile.sim.calls.length, buyers, database: kind, instances,
     planned: {
       duplicates: plan.deliveries.filter((d) => d.duplicate).length,
       forged: plan.deliveries.filter((d) => d.event.kind === "forged").length,
@@ -185,13 +215,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
 }
 
-/** Why the drain waits: each open job's attempts and when its backoff lets it run again. */
-function describeOpenJobs(reader: Sqlite.Database | undefined, outcomes: Map<string, string[]>): string {
-  const rows = (reader?.prepare("select kind, status, payload, attempts, run_at, last_error from jobs where status in ('pending', 'running') order by run_at desc limit 5").all() ?? []) as
-    Array<{ kind: string; status: string; payload: string; attempts: number; run_at: number; last_error: string | null }>;
-  return rows.map((j) => {
-    const email = (JSON.parse(j.payload) as { email?: string }).email ?? "";
-    return `${j.kind} ${j.status} after ${j.attempts} attempts, next run in ${Math.round((j.run_at - Date.now()) / 1000)} s (${j.last_error}); `
+/** Why the drain waits: the open jobs' attempts, when they run next and their last error. */
+async function describeOpenJobs(reader: SoakReader, outcomes: Map<string, string[]>): Promise<string> {
+  const open = (await reader.backend.queue.list({ limit: 1000 })).filter((j) => j.status === "pending" || j.status === "running").slice(0, 5);
+  return open.map((j) => {
+    const email = j.subject?.split(" ")[0] ?? "";
+    return `${j.kind} ${j.status} after ${j.attempts} attempts, next run at ${j.at} (${j.lastError}); `
       + `MouseStats calls for ${email}: ${(outcomes.get(email) ?? []).join(", ")}`;
   }).join("\n");
 }

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { proxyUrl } from "../helpers/app-proxy-request.ts";
+import { describeEachBackend } from "../helpers/backends.ts";
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
 import { orderPayload, postWebhook } from "../helpers/webhook-request.ts";
 
 /** The buyers' side behind Shopify's app proxy, over real HTTP, signed as Shopify signs. */
-describe("GET /proxy and /proxy/open (app proxy)", () => {
+describeEachBackend("GET /proxy and /proxy/open (app proxy)", (backend) => {
   let server: TestServer;
   const STORE = "proxy-store.myshopify.com";
   const OTHER_STORE = "other-store.myshopify.com";
@@ -13,10 +14,10 @@ describe("GET /proxy and /proxy/open (app proxy)", () => {
   const order = (shop: string, id: number, email: string, customerId: number | null) => postWebhook(server.url, {
     topic: "orders/paid", shop, body: JSON.stringify({ ...orderPayload({ id, email, skus: ["HM"] }), customer: customerId === null ? null : { id: customerId, email } }),
   });
-  const active = (email: string) => waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = ? and status = 'active'").get(email), 10_000, `${email} active`);
+  const active = (email: string) => waitFor(() => server.count("accounts where email = @email and status = 'active'", { email }), 10_000, `${email} active`);
 
   beforeAll(async () => {
-    server = await startTestServer({ ADDON_SKUS: "HM", ADDON_PRODUCT_URL: "/products/heatmaps" });
+    server = await startTestServer({ ...await backend.env(), ADDON_SKUS: "HM", ADDON_PRODUCT_URL: "/products/heatmaps" });
     await order(STORE, 1, "buyer@x.com", 501);
     await order(STORE, 2, "guest@x.com", null);
     await active("buyer@x.com");
@@ -77,8 +78,8 @@ describe("GET /proxy and /proxy/open (app proxy)", () => {
     // The store's customer 900 has that email (the sandbox shop answers the Admin API's customer query).
     server.sandboxAdmin!.addCustomer(STORE, "900", "Guest@X.com");
     expect(await (await get("", { shop: STORE, customer: "900" })).text()).toContain('data-testid="account-email">guest@x.com<');
-    expect(server.database.sqlite.prepare("select customer_id from shop_accounts where account_email = 'guest@x.com'").get()).toEqual({ customer_id: "900" });
-    expect(server.database.sqlite.prepare("select owner from accounts where email = 'guest@x.com'").get()).toEqual({ owner: `buyer:${STORE}:900` });
+    expect(await server.rows("select customer_id from shop_accounts where account_email = 'guest@x.com'")).toEqual([{ customer_id: "900" }]);
+    expect(await server.rows("select owner from accounts where email = 'guest@x.com'")).toEqual([{ owner: `buyer:${STORE}:900` }]);
     // From now on by id: even when the store no longer tells the email, and for nobody else.
     server.sandboxAdmin!.addCustomer(STORE, "900", "changed@x.com");
     expect((await get("/open", { shop: STORE, customer: "900", extra: { email: "guest@x.com" } })).status).toBe(302);
@@ -89,7 +90,7 @@ describe("GET /proxy and /proxy/open (app proxy)", () => {
   it("says why an account cannot be opened yet, and mints nothing", async () => {
     Object.assign(server.simulator!.faults, { errorRate: 1, errorStatus: 503 });
     await order(STORE, 3, "slow@x.com", 600);
-    await waitFor(() => server.database.sqlite.prepare("select 1 from shop_accounts where account_email = 'slow@x.com'").get(), 10_000, "mapping");
+    await waitFor(() => server.count("shop_accounts where account_email = 'slow@x.com'"), 10_000, "mapping");
     const before = tokensMinted();
     const page = await (await get("/open", { shop: STORE, customer: "600", extra: { email: "slow@x.com" } })).text();
     expect(page).toContain('data-reason="not-ready"');

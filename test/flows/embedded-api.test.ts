@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
+import { describeEachBackend } from "../helpers/backends.ts";
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
 import { postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
 
 const signer = createSessionTokenSigner({ apiKey: "sandbox-api-key", apiSecret: "sandbox-api-secret" });
 const bearer = (shop: string) => ({ authorization: `Bearer ${signer.sign({ shop, now: Date.now() })}` });
 
-describe("embedded app API", () => {
+describeEachBackend("embedded app API", (backend) => {
   let server: TestServer | undefined;
   afterEach(async () => { await server?.close(); server = undefined; });
   const api = (path: string, shop: string, init: RequestInit = {}) =>
@@ -17,7 +18,7 @@ describe("embedded app API", () => {
   };
 
   it("installs the shop on the first authenticated call and reports status none", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     const res = await api("/account", "first.myshopify.com");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -26,9 +27,9 @@ describe("embedded app API", () => {
       // The add-on as configured, shown before Subscribe.
       offer: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
-    const session = server.database.sqlite.prepare("select shop, access_token_enc from shopify_sessions").get() as { shop: string; access_token_enc: string };
-    expect(session.shop).toBe("first.myshopify.com");
-    expect(session.access_token_enc).toMatch(/^v1:/);
+    const [session] = await server.rows<{ shop: string; access_token_enc: string }>("select shop, access_token_enc from shopify_sessions");
+    expect(session?.shop).toBe("first.myshopify.com");
+    expect(session?.access_token_enc).toMatch(/^v1:/);
   });
 
   it.each([
@@ -37,7 +38,7 @@ describe("embedded app API", () => {
     ["a token signed with another secret", { authorization: `Bearer ${createSessionTokenSigner({ apiKey: "sandbox-api-key", apiSecret: "nope" }).sign({ shop: "x.myshopify.com", now: Date.now() })}` }],
     ["an expired token", { authorization: `Bearer ${signer.sign({ shop: "x.myshopify.com", now: Date.now() - 120_000 })}` }],
   ])("answers 401 with no side effects for %s", async (_name, headers) => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     for (const [method, path] of [["GET", "/account"], ["POST", "/login-link"], ["POST", "/billing/subscribe"], ["POST", "/provisioning/retry"]] as const) {
       const res = await fetch(`${server.url}/api${path}`, { method, headers });
       expect(res.status, `${method} ${path}`).toBe(401);
@@ -45,29 +46,29 @@ describe("embedded app API", () => {
       expect(await res.json()).toMatchObject({ error: "invalid session token" });
     }
     for (const table of ["shopify_sessions", "shops", "jobs"]) {
-      expect(server.database.sqlite.prepare(`select count(*) n from ${table}`).get(), table).toEqual({ n: 0 });
+      expect(table === "jobs" ? await server.jobsAdded() : await server.count(table), table).toBe(0);
     }
   });
 
   it("shows plan and usage, refreshes them when old, and marks them stale when MouseStats is down", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     const shop = "usage.myshopify.com";
     await activate(shop);
     server.simulator!.setAccountUsage("usage@example.com", { heatmapVisits: 1234, playbackProjects: 2 });
-    server.database.sqlite.prepare("update accounts set usage_checked_at = 0").run();
+    await server.database.statement("update accounts set usage_checked_at = 0").run();
     const fresh = await (await api("/account", shop)).json();
     expect(fresh).toMatchObject({ status: "active", plan: "Free", planDaysLeft: 30, stale: false,
       usage: { heatmapProjects: 0, playbackProjects: 2, heatmapVisits: 1234, playbackVisits: 0 } });
 
     server.simulator!.faults.errorRate = 1;
-    server.database.sqlite.prepare("update accounts set usage_checked_at = 0").run();
+    await server.database.statement("update accounts set usage_checked_at = 0").run();
     const stale = await api("/account", shop);
     expect(stale.status).toBe(200);
     expect(await stale.json()).toMatchObject({ status: "active", stale: true, usage: { heatmapVisits: 1234 } });
   });
 
   it("mints a login link for an active account and answers 409 / 502 / 429 otherwise", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     expect((await api("/login-link", "nobody.myshopify.com", { method: "POST" })).status).toBe(409);
     const shop = "login.myshopify.com";
     await activate(shop);
@@ -99,7 +100,7 @@ describe("embedded app API", () => {
   });
 
   it("answers 409 for login links once the subscription is cancelled", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     const shop = "cancelled.myshopify.com";
     await activate(shop);
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/1", new Date(Date.now() + 1000).toISOString()) });
@@ -108,7 +109,7 @@ describe("embedded app API", () => {
   });
 
   it("subscribes through the sandbox shop: confirmation URL, approve, webhook, active", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     const shop = "buyer.myshopify.com";
     const res = await api("/billing/subscribe", shop, { method: "POST" });
     expect(res.status).toBe(200);
@@ -129,7 +130,7 @@ describe("embedded app API", () => {
   });
 
   it("retries a failed provisioning from the page", async () => {
-    server = await startTestServer();
+    server = await startTestServer(await backend.env());
     const shop = "retry.myshopify.com";
     expect((await api("/provisioning/retry", shop, { method: "POST" })).status).toBe(409);
     server.simulator!.faults.errorRate = 1;

@@ -1,7 +1,8 @@
 import type { ShopifyGlobal } from "@shopify/app-bridge-types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SandboxExtensionInfo } from "../../src/sandbox/sandbox-admin.ts";
 import { createSessionTokenSigner } from "../../src/shopify/session-token.ts";
+import { describeEachBackend } from "../helpers/backends.ts";
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
 
 const signer = createSessionTokenSigner({ apiKey: "sandbox-api-key", apiSecret: "sandbox-api-secret" });
@@ -10,11 +11,11 @@ const signer = createSessionTokenSigner({ apiKey: "sandbox-api-key", apiSecret: 
 const _sameShape: Awaited<ReturnType<ShopifyGlobal["app"]["extensions"]>> = [] as SandboxExtensionInfo[];
 void _sameShape;
 
-/** The checklist's server side over real HTTP: the sandbox shop, the simulator, a SQLite file. */
-describe("setup checklist API (sandbox shop, simulated MouseStats)", () => {
+/** The checklist's server side over real HTTP: the sandbox shop, the simulator, a SQLite file or PostgreSQL. */
+describeEachBackend("setup checklist API (sandbox shop, simulated MouseStats)", (backend) => {
   let server: TestServer;
   let clockMs = 0;
-  beforeAll(async () => { server = await startTestServer({ BILLING_TRIAL_DAYS: "14", BILLING_PRICE: "19", BILLING_CURRENCY: "EUR" }); });
+  beforeAll(async () => { server = await startTestServer({ ...await backend.env(), BILLING_TRIAL_DAYS: "14", BILLING_PRICE: "19", BILLING_CURRENCY: "EUR" }); });
   /** Moves the app's clock (past the 5-minute usage cache); session tokens follow it. */
   const advanceClock = (ms: number) => { clockMs += ms; server.advanceClock(ms); };
   afterAll(async () => { await server.close(); });
@@ -31,7 +32,7 @@ describe("setup checklist API (sandbox shop, simulated MouseStats)", () => {
     const charge = new URL(confirmationUrl).searchParams.get("charge")!;
     const res = await fetch(`${server.url}/sandbox/confirm`, { method: "POST", body: new URLSearchParams({ charge, decision: "approve" }), redirect: "manual" });
     expect(res.status).toBe(303);
-    await waitFor(() => server.database.sqlite.prepare("select 1 from accounts where email = ? and status = 'active'").get(shop.replace(".myshopify.com", "@example.com")), 10_000, "active account");
+    await waitFor(() => server.count("accounts where email = @email and status = 'active'", { email: shop.replace(".myshopify.com", "@example.com") }), 10_000, "active account");
     return charge;
   }
 

@@ -4,11 +4,21 @@ import { join } from "node:path";
 import type Sqlite from "better-sqlite3";
 import { parseConfig } from "../../src/config.ts";
 import { createSilentLogger } from "../../src/logger.ts";
+import type { StatementParams } from "../../src/db/app-database.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 
 export interface TestServer extends RunningServer {
-  /** The SQLite file's seam, with its raw connection for assertions. */
+  /** The seam; on SQLite with its raw connection for assertions (`sqlite` is undefined on PostgreSQL: use `rows`). */
   database: RunningServer["database"] & { sqlite: Sqlite.Database };
+  /** Rows of a query in the SQL both backends speak (`@name` parameters), for assertions on either backend. */
+  rows<T = Record<string, unknown>>(sql: string, params?: StatementParams): Promise<T[]>;
+  /** `select count(*) from <fromWhere>` on either backend. */
+  count(fromWhere: string, params?: StatementParams): Promise<number>;
+  /**
+   * Jobs ever added to the queue, on either backend (SQLite keeps its jobs; graphile-worker deletes
+   * a job once it succeeds, so on PostgreSQL this reads its job id sequence, which retries advance too).
+   */
+  jobsAdded(): Promise<number>;
   dir: string;
   /** Moves the app's clock forward (e.g. past the usage cache's 5 minutes, or a session token's minute). */
   advanceClock(ms: number): void;
@@ -25,9 +35,15 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     config, logger: createSilentLogger(), backoff: { baseMs: 20, capMs: 100 }, concurrency: options.concurrency,
     now: () => Date.now() + offsetMs,
   });
+  const rows = <T>(sql: string, params?: StatementParams) => running.database.statement<T>(sql).all(params);
+  const count = async (fromWhere: string, params?: StatementParams) => Number((await rows<{ n: number }>(`select count(*) as n from ${fromWhere}`, params))[0]?.n ?? 0);
   return {
     ...running,
     database: running.database as TestServer["database"],
+    rows,
+    count,
+    jobsAdded: () => (running.backend.kind === "sqlite" ? count("jobs")
+      : rows<{ n: number }>("select coalesce(pg_sequence_last_value(pg_get_serial_sequence('graphile_worker._private_jobs', 'id')::regclass), 0) as n").then((r) => Number(r[0]?.n ?? 0))),
     dir,
     advanceClock(ms) { offsetMs += ms; },
     async close() {

@@ -26,7 +26,8 @@ export interface InstancePresenceOptions {
  * Which instances are alive, told by PostgreSQL itself: each holds one connection named after
  * its graphile-worker pool (`application_name`), which the server drops the moment the process
  * dies (a SIGKILL closes its sockets). Every instance looks every 2 s for jobs locked by a pool
- * with no such connection and unlocks them with graphile-worker's `force_unlock_workers`; they
+ * with no such connection and unlocks them with graphile-worker's `force_unlock_workers` (an
+ * attempt among them that a later job of its key had superseded is completed instead); they
  * run again on a live instance within seconds, where graphile-worker alone would wait 4 hours.
  * An instance that loses its own connection stops its running jobs at once, since the others
  * may now take them.
@@ -42,8 +43,18 @@ export async function watchInstances(options: InstancePresenceOptions): Promise<
         and not exists (select 1 from pg_stat_activity a where a.application_name = $2 || j.locked_by)`, [graceS, PREFIX]);
     const gone = rows.map((r) => r.locked_by).filter((id) => id !== options.ownPoolId());
     if (gone.length === 0) return;
-    await database.pool.query("select graphile_worker.force_unlock_workers($1::text[])", [gone]);
-    logger.warn({ pools: gone }, "unlocked the jobs of instances that are gone");
+    const superseded = await database.transaction(async (tx) => {
+      const client = database.queryable(tx);
+      // An attempt whose key a later add_job took over (a retry the attempt had scheduled, or a
+      // webhook while it ran) was de-keyed by graphile-worker and set to its last attempt: its
+      // successor holds the key. Left unlocked it would read as failed for good; it is done with.
+      const { rows: stale } = await client.query<{ id: string }>(`select id from graphile_worker._private_jobs
+        where locked_by = any($1::text[]) and key is null and job_queue_id is not null and attempts >= max_attempts`, [gone]);
+      await client.query("select graphile_worker.force_unlock_workers($1::text[])", [gone]);
+      const { rows } = await client.query<{ n: number }>("select count(*)::int as n from graphile_worker.complete_jobs($1::bigint[])", [stale.map((r) => r.id)]);
+      return rows[0]?.n ?? 0;
+    });
+    logger.warn({ pools: gone, superseded }, "unlocked the jobs of instances that are gone");
   };
   const timer = setInterval(() => {
     sweep().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "presence sweep failed"));
