@@ -8,6 +8,15 @@ import { BENCH_APP } from "./production-env.ts";
 
 /** What `npm start` runs; it turns Node's compile cache on (NODE_COMPILE_CACHE moves it). */
 const START = fileURLToPath(new URL("../src/start.js", import.meta.url));
+/** Node's flags in `npm start` (package.json), so that the app runs here as it runs there. */
+const START_FLAGS = startFlags(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+function startFlags(packageJson: string): string[] {
+  const start = (JSON.parse(packageJson) as { scripts: { start: string } }).scripts.start;
+  const flags = /^exec node ((?:--\S+ )*)src\/start\.js$/.exec(start);
+  if (!flags) throw new Error(`npm start is not "exec node [--flags] src/start.js": ${start}`);
+  return flags[1]!.split(" ").filter(Boolean);
+}
 const BARE = fileURLToPath(new URL("./bare-server.ts", import.meta.url));
 const PEER = fileURLToPath(new URL("./peer/official-stack.ts", import.meta.url));
 
@@ -31,7 +40,7 @@ export async function startAppProcess(options: { env: Record<string, string>; cp
   // BENCH_CPU_PROF=<dir>: every app process writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const start = options.appDir ? join(options.appDir, "src", "start.js") : START;
-  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...profile, start]);
+  const [command, ...args] = pinnedCommand(options.cpu, [process.execPath, ...START_FLAGS, ...profile, start]);
   const child = spawn(command!, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), ...options.env },
     stdio: ["ignore", out, out],

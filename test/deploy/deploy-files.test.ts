@@ -91,7 +91,7 @@ describe("Dockerfile", () => {
 
   it("runs npm start on the Node.js the app needs, exposing the default port", () => {
     expect(instructions).toContain('CMD ["npm", "start"]');
-    expect(START_SCRIPT).toBe("exec node src/start.js");
+    expect(START_SCRIPT).toBe("exec node --max-semi-space-size=2 src/start.js");
     expect(instructions).toContain(`EXPOSE ${parseConfig({}).config.port}`);
     expect(Number(/^FROM node:(\d+)-/m.exec(dockerfile)![1])).toBeGreaterThanOrEqual(24);
     expect(instructions.some((l) => l.startsWith("RUN npm ci --omit=dev"))).toBe(true);
