@@ -1,7 +1,6 @@
 import { openDatabase } from "../db/client.ts";
 import { sqliteAppDatabase } from "../db/sqlite-database.ts";
 import { startWalCheckpointer } from "../db/wal-checkpointer.ts";
-import { openWalSync } from "../db/wal-sync.ts";
 import type { JobPayloads } from "../provisioning/job-kinds.ts";
 import { createSqliteJobQueue } from "../queue/sqlite/sqlite-job-queue.ts";
 import { createSqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
@@ -20,8 +19,6 @@ export function openSqliteBackend(options: OpenBackendOptions): Backend {
   const synchronous = options.sqliteSynchronous ?? "FULL";
   const opened = openDatabase(url, { synchronous });
   const checkpointer = url === ":memory:" || !app ? undefined : startWalCheckpointer({ sqlite: opened.sqlite, path: url, logger, synchronous });
-  // FULL on a file: webhook batches are synced off the event loop (wal-sync.ts), as durable.
-  const walSync = synchronous === "FULL" && url !== ":memory:" && app ? openWalSync(url) : undefined;
   const database = sqliteAppDatabase(opened);
   const jobs = createSqliteJobs({ sqlite: opened.sqlite, now, backoff: options.backoff });
   const resumed = app ? jobs.recoverAbandoned() : 0;
@@ -30,12 +27,11 @@ export function openSqliteBackend(options: OpenBackendOptions): Backend {
     kind: "sqlite",
     database,
     queue: createSqliteJobQueue<JobPayloads>(opened.sqlite, jobs, now),
-    inbox: createSqliteWebhookInbox(opened.sqlite, jobs, walSync),
+    inbox: createSqliteWebhookInbox(opened.sqlite, jobs),
     createRunner: (runner) => createSqliteWorker({ jobs, now, ...runner }),
     queueReady: () => database.isReady(),
     async tidyQueue() {},
     async close() {
-      await walSync?.close();
       await checkpointer?.stop();
       await database.close();
     },

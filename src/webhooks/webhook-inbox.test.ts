@@ -4,7 +4,6 @@ import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "../db/client.ts";
-import { openWalSync, type WalSync } from "../db/wal-sync.ts";
 import { createSqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
 import { createSqliteWebhookInbox, type InboxEntry, type InboxOutcome, type WebhookInbox } from "./webhook-inbox.ts";
 
@@ -133,69 +132,5 @@ describe("webhook inbox (group commit)", () => {
     await accept(entry("second"));
     expect(transactions).toBe(2);
     expect(count("webhook_events")).toBe(2);
-  });
-});
-
-describe("webhook inbox with synchronous FULL (the WAL synced off the event loop)", () => {
-  let dir: string;
-  let database: Database;
-  let walSync: WalSync;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "inbox-full-"));
-    database = openDatabase(join(dir, "app.db"), { synchronous: "FULL" });
-    walSync = openWalSync(join(dir, "app.db"));
-  });
-  afterEach(async () => {
-    await walSync.close();
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const synchronous = () => database.sqlite.pragma("synchronous", { simple: true });
-
-  it("answers a batch only once the WAL sync after its commit is done, and leaves the connection FULL", async () => {
-    // The sync, held until the test lets it go: the real one runs after that.
-    const held: Array<() => void> = [];
-    const gated: WalSync = { afterCommit: (done) => void held.push(() => walSync.afterCommit(done)), close: () => walSync.close() };
-    const inbox = createSqliteWebhookInbox(database.sqlite, createSqliteJobs({ sqlite: database.sqlite }), gated);
-    const answers: Array<InboxOutcome | undefined> = [];
-    const synced = new Promise<void>((resolve) => {
-      for (const key of ["a", "b"]) {
-        inbox.accept({
-          dedupeKey: `orders/paid|event:${key}`, eventId: key, webhookId: `wh-${key}`, topic: "orders/paid", shop: "full.myshopify.com",
-          triggeredAtMs: 1, receivedAtMs: 2, jobs: [], payload: null, unprocessableReason: null,
-        }, (err, outcome) => { expect(err).toBeNull(); answers.push(outcome); if (answers.length === 2) resolve(); });
-      }
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // Committed (another connection sees the rows), not yet answered: the sync is held.
-    const other = new Sqlite(join(dir, "app.db"), { readonly: true });
-    expect(other.prepare("select count(*) as n from webhook_events").get()).toEqual({ n: 2 });
-    other.close();
-    expect(answers).toEqual([]);
-    expect(held).toHaveLength(1);
-    expect(synchronous()).toBe(2);
-    held[0]!();
-    await synced;
-    expect(answers).toEqual(["accepted", "accepted"]);
-  });
-
-  it("answers every entry of the batch with the error when the sync fails", async () => {
-    const failing: WalSync = { afterCommit: (done) => void setImmediate(() => done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }))), close: async () => {} };
-    const inbox = createSqliteWebhookInbox(database.sqlite, createSqliteJobs({ sqlite: database.sqlite }), failing);
-    const errors = await Promise.all(["x", "y"].map((key) => new Promise<unknown>((resolve) => inbox.accept({
-      dedupeKey: `orders/paid|event:${key}`, eventId: key, webhookId: `wh-${key}`, topic: "orders/paid", shop: "full.myshopify.com",
-      triggeredAtMs: 1, receivedAtMs: 2, jobs: [], payload: null, unprocessableReason: null,
-    }, (err) => resolve(err)))));
-    expect(errors.map((e) => (e as Error).message)).toEqual(["EIO: i/o error, fdatasync", "EIO: i/o error, fdatasync"]);
-  });
-
-  it("shares one sync among callers that ask while one is under way, and calls each back", async () => {
-    const order: string[] = [];
-    await Promise.all(["first", "second", "third"].map((name) => new Promise<void>((resolve) => walSync.afterCommit((err) => {
-      expect(err).toBeNull();
-      order.push(name);
-      resolve();
-    }))));
-    expect(order).toEqual(["first", "second", "third"]);
   });
 });

@@ -1,5 +1,4 @@
 import type Sqlite from "better-sqlite3";
-import type { WalSync } from "../db/wal-sync.ts";
 import type { AppJob } from "../provisioning/job-kinds.ts";
 import type { SqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
 
@@ -48,12 +47,8 @@ interface Waiting {
  * Group commit: a commit costs far more than an insert, so `accept` gathers the entries of one
  * event-loop turn and commits them together at `setImmediate`, answering each only after that
  * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
- *
- * With `walSync` (SQLITE_SYNCHRONOUS=FULL, a file), the batch commits with `synchronous = NORMAL`
- * and is answered only once `walSync` has put the WAL on disk: what FULL does, without holding
- * the event loop during the sync. Every other commit on the connection stays FULL.
  */
-export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJobs, walSync?: WalSync): WebhookInbox {
+export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJobs): WebhookInbox {
   const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at";
   const insertEvent = sqlite.prepare(`insert into webhook_events ${columns}, payload, unprocessable_reason, has_effect)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) on conflict (dedupe_key) where has_effect = 1 do nothing`);
@@ -71,8 +66,6 @@ export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJ
   };
   const storeOne = sqlite.transaction(store);
   const storeBatch = sqlite.transaction((batch: Waiting[]) => batch.map((w) => store(w.entry)));
-  const syncAtCheckpoints = walSync && sqlite.prepare("pragma synchronous = NORMAL");
-  const syncEachCommit = walSync && sqlite.prepare("pragma synchronous = FULL");
   let batch: Waiting[] = [];
 
   function flush(): void {
@@ -80,29 +73,25 @@ export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJ
     if (sqlite.inTransaction) return void setImmediate(flush);
     const current = batch;
     batch = [];
-    syncAtCheckpoints?.run();
-    let results: Array<{ err: unknown; outcome?: InboxOutcome }>;
+    let outcomes: InboxOutcome[] | undefined;
     try {
-      results = commit(current);
-    } finally {
-      syncEachCommit?.run();
-    }
-    if (!walSync) return answer(current, results);
-    walSync.afterCommit((err) => answer(current, err ? results.map(() => ({ err })) : results));
-  }
-
-  function commit(current: Waiting[]): Array<{ err: unknown; outcome?: InboxOutcome }> {
-    try {
-      return storeBatch(current).map((outcome) => ({ err: null, outcome }));
+      outcomes = storeBatch(current);
     } catch {
-      // Rolled back whole: each entry alone, so one bad entry fails only itself.
-      return current.map((w) => {
-        try {
-          return { err: null, outcome: storeOne(w.entry) };
-        } catch (err) {
-          return { err };
-        }
-      });
+      outcomes = undefined; // rolled back whole; find the entry at fault below
+    }
+    if (outcomes) {
+      for (let i = 0; i < current.length; i++) settle(current[i]!, null, outcomes[i]!);
+      return;
+    }
+    for (const w of current) {
+      let outcome: InboxOutcome;
+      try {
+        outcome = storeOne(w.entry);
+      } catch (err) {
+        settle(w, err);
+        continue;
+      }
+      settle(w, null, outcome);
     }
   }
 
@@ -111,10 +100,6 @@ export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJ
       if (batch.push({ entry, done }) === 1) setImmediate(flush);
     },
   };
-}
-
-function answer(current: Waiting[], results: Array<{ err: unknown; outcome?: InboxOutcome }>): void {
-  for (let i = 0; i < current.length; i++) settle(current[i]!, results[i]!.err, results[i]!.outcome);
 }
 
 /**
