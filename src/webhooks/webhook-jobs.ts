@@ -63,8 +63,9 @@ const appSubscriptionBody = z.object({ app_subscription: billingObject });
 const oneTimePurchaseBody = z.object({ app_purchase_one_time: billingObject });
 
 // Orders are read in two steps: every order's SKUs from the plain parse, then, only for an
-// add-on order, its ids and emails from the exact one. Planning an ignored order (most of them)
-// is 0.3 µs this way; the email checks and id parse are the rest.
+// add-on order, its ids and emails from the exact one (JSON.parse with a reviver, slow).
+// Measured with `npm run bench:ab` against one schema over the exact parse for every order, same
+// run: webhook throughput 0.67x and the app's CPU per delivery 2.0x with the single pass.
 const orderSkus = z.object({
   line_items: z.array(z.object({ sku: z.string().nullish() })).max(10_000),
 });
