@@ -26,7 +26,7 @@ export interface LoginLinkResult {
 
 /** Login-link requests the app counted in its histogram: within 5 ms, and in all. */
 async function serverHistogram(http: HttpTimer): Promise<{ under5ms: number; count: number }> {
-  const text = (await http.time("GET", "/metrics")).body;
+  const text = (await http.time("GET", "/metrics", { authorization: `Bearer ${BENCH_APP.metricsToken}` })).body;
   const sum = (pattern: RegExp) => text.split("\n").filter((l) => l.includes('route="/api/login-link"') && pattern.test(l))
     .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
   return { under5ms: sum(/_bucket\{.*le="0\.005"/), count: sum(/^http_request_duration_seconds_count/) };

@@ -7,6 +7,8 @@ export const BENCH_APP = {
   partnerId: "bench-partner",
   partnerSecret: "bench-partner-secret",
   addonSku: "MOUSESTATS-HEATMAPS",
+  /** `/metrics` answers only with it in production. */
+  metricsToken: "bench-metrics-token-0123456789",
 } as const;
 
 /**
@@ -26,6 +28,7 @@ export function productionEnv(options: { databaseUrl: string; mousestatsApiUrl: 
     MOUSESTATS_API_URL: options.mousestatsApiUrl,
     MOUSESTATS_LOGIN_URL: "https://heatmaps.example.com/api/doLogin",
     ADDON_SKUS: BENCH_APP.addonSku,
+    METRICS_TOKEN: BENCH_APP.metricsToken,
     ...options.extra,
   };
 }
