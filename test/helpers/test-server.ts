@@ -19,6 +19,11 @@ export interface TestServer extends RunningServer {
    * a job once it succeeds, so on PostgreSQL this reads its job id sequence, which retries advance too).
    */
   jobsAdded(): Promise<number>;
+  /**
+   * Waits until no job is left to run, retries scheduled for later included (the worker's
+   * `idle()` looks only at what is due now).
+   */
+  settled(timeoutMs?: number): Promise<void>;
   dir: string;
   /** Moves the app's clock forward (e.g. past the usage cache's 5 minutes, or a session token's minute). */
   advanceClock(ms: number): void;
@@ -44,6 +49,11 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     count,
     jobsAdded: () => (running.backend.kind === "sqlite" ? count("jobs")
       : rows<{ n: number }>("select coalesce(pg_sequence_last_value(pg_get_serial_sequence('graphile_worker._private_jobs', 'id')::regclass), 0) as n").then((r) => Number(r[0]?.n ?? 0))),
+    async settled(timeoutMs = 10_000) {
+      const unfinished = running.backend.kind === "sqlite" ? "jobs where status in ('pending', 'running')" : "graphile_worker.jobs where attempts < max_attempts";
+      await waitFor(async () => (await count(unfinished)) === 0, timeoutMs, "every job finished");
+      await running.worker.idle();
+    },
     dir,
     advanceClock(ms) { offsetMs += ms; },
     async close() {
