@@ -95,8 +95,9 @@ describeEachBackend("money and identity", (backend) => {
     expect(await server.rows("select source_ref, status from shop_billing where shop = @shop", { shop })).toEqual([{ source_ref: `gid://shopify/AppSubscription/${charge}`, status: "ACTIVE" }]);
   });
 
-  // SQLite only: it counts the jobs of one kind ever added, and graphile-worker deletes a job once it succeeds.
-  it.skipIf(backend.name !== "sqlite")("asks Shopify again when the page finds the account setting up for more than 10 minutes", async () => {
+  // Declared with the SQLite run only: it counts the jobs of one kind ever added, and graphile-worker
+  // deletes a job once it succeeds (the API's enqueue through the seam is the same on both).
+  if (backend.name === "sqlite") it("asks Shopify again when the page finds the account setting up for more than 10 minutes", async () => {
     server = await startTestServer(await backend.env());
     const shop = "stuck.myshopify.com";
     Object.assign(server.simulator!.faults, { errorRate: 1, errorStatus: 503 });
