@@ -5,6 +5,7 @@ import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { startLoadProcess } from "./load-process.ts";
 import { coreBusyS, processStats, startAppProcess, startBareServer, startPeerServer, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
+import { medianBy } from "./stats.ts";
 
 export interface IngestOptions {
   cpus: CpuPlan;
@@ -66,8 +67,6 @@ export interface IngestResult {
   storedEvents: number;
   answered200: number;
 }
-
-const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[runs.length >> 1]!;
 
 /**
  * Webhook ingest: pre-signed unique `orders/paid` deliveries from a load generator on its own

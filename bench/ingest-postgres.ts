@@ -6,7 +6,7 @@ import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { startLoadProcess } from "./load-process.ts";
 import { startAppProcess, startBareServer, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
-import { median } from "./stats.ts";
+import { median, medianBy } from "./stats.ts";
 
 export interface PostgresIngestOptions {
   cpus: CpuPlan;
@@ -40,8 +40,6 @@ export interface PostgresIngestRun {
 export type PostgresIngestResult =
   | { skipped: string }
   | { connections: number; bodyBytes: number; baseline: LoadResult; runs: PostgresIngestRun[] };
-
-const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[runs.length >> 1]!;
 
 /**
  * Webhook ingest on PostgreSQL, measured as the SQLite ingest is (ingest-bench.ts): the same

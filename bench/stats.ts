@@ -39,3 +39,6 @@ export function round(value: number): number {
   if (!Number.isFinite(value)) return value;
   return Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(3));
 }
+
+/** The run whose `key` is the median (the upper one of an even count). */
+export const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[runs.length >> 1]!;

@@ -1,47 +1,33 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
-import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMouseStatsSimulator, type MouseStatsSimulator } from "../../src/mousestats/simulator.ts";
+import type { MouseStatsSimulator } from "../../src/mousestats/simulator.ts";
 import { startAppProcess, type AppProcess } from "../helpers/app-process.ts";
+import { startCrashSimulator, type CrashSimulator } from "../helpers/crash-simulator.ts";
 import { waitFor } from "../helpers/test-server.ts";
 import { postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
 
 describe("crash recovery (real process, SIGKILL)", () => {
   let sim: MouseStatsSimulator;
-  let simServer: ServerType;
+  let crash: CrashSimulator;
   let dir: string;
-  /** CreateAccount takes effect, then its reply never leaves (the process dies waiting). */
-  let swallowCreateReply = false;
   let env: Record<string, string>;
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
-    sim = createMouseStatsSimulator({ partnerId: "crash-partner", partnerSecret: "crash-secret" });
-    simServer = serve({
-      port: 0, hostname: "127.0.0.1",
-      fetch: async (request) => {
-        const response = await sim.app.fetch(request);
-        if (swallowCreateReply && new URL(request.url).pathname.endsWith("/CreateAccount")) {
-          await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
-        }
-        return response;
-      },
-    });
-    await new Promise((r) => simServer.once("listening", r));
+    crash = await startCrashSimulator();
+    sim = crash.sim;
     dir = mkdtempSync(join(tmpdir(), "ms-crash-"));
     env = {
       DATABASE_URL: join(dir, "app.db"),
-      MOUSESTATS_PARTNER_ID: "crash-partner", MOUSESTATS_PARTNER_SECRET: "crash-secret",
-      MOUSESTATS_API_URL: `http://127.0.0.1:${(simServer.address() as AddressInfo).port}/api`,
+      ...crash.env,
     };
   });
   afterAll(async () => {
     for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGKILL");
-    simServer.close();
+    crash?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -60,7 +46,7 @@ describe("crash recovery (real process, SIGKILL)", () => {
     const email = effectBeforeFault ? "crash-late@example.com" : "crash-early@example.com";
     // Early: GetAccount never answers. Late: CreateAccount creates the account, its reply never comes.
     sim.faults.hang = !effectBeforeFault;
-    swallowCreateReply = effectBeforeFault;
+    crash.swallowCreateReply = effectBeforeFault;
     const first = await startAppProcess(env);
     running.push(first);
     const res = await postWebhook(first.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") });
@@ -72,7 +58,7 @@ describe("crash recovery (real process, SIGKILL)", () => {
     expect(accountStatus(email)).toBe("pending");
 
     sim.faults.hang = false;
-    swallowCreateReply = false;
+    crash.swallowCreateReply = false;
     const restartedAt = Date.now();
     const second = await startAppProcess(env);
     running.push(second);

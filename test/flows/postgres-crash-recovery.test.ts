@@ -1,9 +1,8 @@
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMouseStatsSimulator, type MouseStatsSimulator } from "../../src/mousestats/simulator.ts";
+import type { MouseStatsSimulator } from "../../src/mousestats/simulator.ts";
 import { startAppProcess, type AppProcess } from "../helpers/app-process.ts";
+import { startCrashSimulator, type CrashSimulator } from "../helpers/crash-simulator.ts";
 import { createPostgresDatabase, hasPostgres } from "../helpers/postgres-database.ts";
 import { waitFor } from "../helpers/test-server.ts";
 import { postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
@@ -14,30 +13,17 @@ import { postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts"
  */
 describe.skipIf(!hasPostgres())("crash recovery across instances (PostgreSQL, real processes, SIGKILL)", () => {
   let sim: MouseStatsSimulator;
-  let simServer: ServerType;
+  let crash: CrashSimulator;
   let env: Record<string, string>;
   let client: pg.Client;
-  /** CreateAccount takes effect, then its reply never leaves while this is set. */
-  let swallowCreateReply = false;
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
-    sim = createMouseStatsSimulator({ partnerId: "crash-partner", partnerSecret: "crash-secret" });
-    simServer = serve({
-      port: 0, hostname: "127.0.0.1",
-      fetch: async (request) => {
-        const response = await sim.app.fetch(request);
-        if (swallowCreateReply && new URL(request.url).pathname.endsWith("/CreateAccount")) {
-          await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
-        }
-        return response;
-      },
-    });
-    await new Promise((r) => simServer.once("listening", r));
+    crash = await startCrashSimulator();
+    sim = crash.sim;
     env = {
       DATABASE_URL: await createPostgresDatabase("crash"),
-      MOUSESTATS_PARTNER_ID: "crash-partner", MOUSESTATS_PARTNER_SECRET: "crash-secret",
-      MOUSESTATS_API_URL: `http://127.0.0.1:${(simServer.address() as AddressInfo).port}/api`,
+      ...crash.env,
     };
     client = new pg.Client({ connectionString: env.DATABASE_URL });
     await client.connect();
@@ -45,7 +31,7 @@ describe.skipIf(!hasPostgres())("crash recovery across instances (PostgreSQL, re
   afterAll(async () => {
     for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGKILL");
     await client?.end();
-    simServer?.close();
+    crash?.close();
   });
 
   const accountStatus = async (email: string) => (await client.query<{ status: string }>("select status from accounts where email = $1", [email])).rows[0]?.status;
@@ -61,7 +47,7 @@ describe.skipIf(!hasPostgres())("crash recovery across instances (PostgreSQL, re
     const shop = effectBeforeFault ? "pg-crash-late.myshopify.com" : "pg-crash-early.myshopify.com";
     const email = effectBeforeFault ? "pg-crash-late@example.com" : "pg-crash-early@example.com";
     sim.faults.hang = !effectBeforeFault;
-    swallowCreateReply = effectBeforeFault;
+    crash.swallowCreateReply = effectBeforeFault;
     const [first, second] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
     running.push(first!, second!);
     expect((await postWebhook(first!.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE") })).status).toBe(200);
@@ -70,7 +56,7 @@ describe.skipIf(!hasPostgres())("crash recovery across instances (PostgreSQL, re
     await waitFor(holderPid, 10_000, "the holder's presence");
     const victims = [first!, second!];
     sim.faults.hang = false;
-    swallowCreateReply = false;
+    crash.swallowCreateReply = false;
     const killedAt = Date.now();
     // The instance that runs the job, found by its presence connection's client port.
     const { rows: [presence] } = await client.query<{ client_port: number }>(`select a.client_port from pg_stat_activity a
