@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { stop, transform } from "esbuild";
 import type { Context } from "hono";
 import { PAGE_LANGUAGES } from "./page-locale.ts";
+import { minifyAssets, type AssetSource } from "./minified-assets.ts";
 import { loadPageMessages, messagesFor } from "./page-messages.ts";
 
 /** One of the page's own static files, read once and kept in memory. */
@@ -45,15 +45,12 @@ function asset(body: string, contentType: string): PageAsset {
 
 /**
  * Reads the page's files from `src/web/page/assets/` and the messages from `locales/` (once, at
- * start-up). The scripts and stylesheets are served minified (esbuild's transform, no bundling:
- * each file stays the script it is, its top-level names intact): the sources keep their comments
- * and JSDoc types for `npm run typecheck`, the merchant's browser gets neither, and the page fits
- * issue 13's 40 KB budget.
+ * start-up). The scripts and stylesheets are served minified (minified-assets.ts): the sources
+ * keep their comments and JSDoc types for `npm run typecheck`, the merchant's browser gets
+ * neither, and the page fits issue 13's 40 KB budget.
  *
- * esbuild's asynchronous API runs its service as a child process, stopped once done; the
- * synchronous one left a worker thread in the app for good (measured: idle RSS +14 MiB). One
- * load per process: every caller gets the same files, and a second load could otherwise stop
- * the service under the first one's transforms (they then never settle).
+ * One load per process: every caller gets the same files, and a second load could otherwise stop
+ * esbuild's service under the first one's transforms (they then never settle).
  */
 export function loadPageAssets(): Promise<PageAssets> {
   return (loaded ??= readAndMinify());
@@ -62,17 +59,14 @@ export function loadPageAssets(): Promise<PageAssets> {
 let loaded: Promise<PageAssets> | undefined;
 
 async function readAndMinify(): Promise<PageAssets> {
+  const files = await Promise.all(Object.entries(PAGE_ASSET_TYPES).map(async ([name, contentType]) => {
+    const source = await readFile(new URL(name, ASSET_DIR), "utf8");
+    const loader = name.endsWith(".js") ? "js" as const : name.endsWith(".css") ? "css" as const : undefined;
+    return { name, contentType, source, loader };
+  }));
+  const minified = await minifyAssets(files.flatMap(({ name, loader, source }): AssetSource[] => (loader ? [{ name, loader, source }] : [])));
   const assets: Record<string, PageAsset> = {};
-  try {
-    await Promise.all(Object.entries(PAGE_ASSET_TYPES).map(async ([name, type]) => {
-      const source = await readFile(new URL(name, ASSET_DIR), "utf8");
-      const loader = name.endsWith(".js") ? "js" : name.endsWith(".css") ? "css" : undefined;
-      const body = loader ? (await transform(source, { loader, minify: true, target: loader === "js" ? "es2022" : "chrome100", legalComments: "none" })).code : source;
-      assets[name] = asset(body, type);
-    }));
-  } finally {
-    await stop();
-  }
+  for (const { name, contentType, source } of files) assets[name] = asset(minified.get(name) ?? source, contentType);
   const all = loadPageMessages();
   for (const lang of PAGE_LANGUAGES) {
     assets[`messages/${lang}.js`] = asset(`window.HeatmapsMessages=${JSON.stringify(messagesFor(all, lang))};\n`, JS);
