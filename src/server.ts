@@ -31,7 +31,6 @@ import { createAppProxyVerifier } from "./proxy/app-proxy-signature.ts";
 import { createBuyerAccounts } from "./proxy/buyer-accounts.ts";
 import { createProxyRoutes } from "./proxy/proxy-routes.ts";
 import { createApiRoutes } from "./web/api-routes.ts";
-import { createRateLimiter } from "./web/rate-limiter.ts";
 import { createApp } from "./web/app.ts";
 import { loadPageAssets } from "./web/page/page-assets.ts";
 import { createConnectionDrain } from "./web/drain-connections.ts";
@@ -147,7 +146,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const sandboxTokens = config.shopify.sandbox ? createSessionTokenSigner({ apiKey: config.shopify.apiKey, apiSecret: config.shopify.apiSecret }) : undefined;
   // 10 login links a minute per account, whether the merchant or the buyer asks, on every instance.
-  const loginLinks = createRateLimiter(database, { limit: 10, windowMs: 60_000, now });
+  const loginLinks = backend.createRateLimiter({ limit: 10, windowMs: 60_000, now });
   // Sandbox mode: the shops offered when the page is opened without one.
   const recentShops = database.statement<{ domain: string }>("select domain from shops order by updated_at desc limit 10");
   app = createApp({

@@ -4,6 +4,7 @@ import type { Logger } from "../logger.ts";
 import type { AppJobQueue, JobPayloads } from "../provisioning/job-kinds.ts";
 import type { BackoffOptions } from "../queue/backoff.ts";
 import type { AttemptOutcome, JobDefinitions, JobRunner } from "../queue/job-handler.ts";
+import type { RateLimiter, RateLimiterOptions } from "../web/rate-limiter.ts";
 import type { WebhookInbox } from "../webhooks/webhook-inbox.ts";
 
 export interface RunnerOptions {
@@ -26,6 +27,8 @@ export interface Backend {
   /** Stores each webhook delivery with its jobs, one transaction per batch (group commit). */
   readonly inbox: WebhookInbox;
   createRunner(options: RunnerOptions): JobRunner;
+  /** A limit every instance of the app on this backend counts against (e.g. login links a minute). */
+  createRateLimiter(options: RateLimiterOptions): RateLimiter;
   /** Whether the queue's storage answers (its migrations applied). */
   queueReady(): Promise<boolean>;
   /** Hourly upkeep of the queue's own storage (beyond the app's tables). */

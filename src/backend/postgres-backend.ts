@@ -3,6 +3,7 @@ import { openPostgresDatabase } from "../db/postgres/postgres-database.ts";
 import type { JobPayloads } from "../provisioning/job-kinds.ts";
 import { createGraphileJobQueue } from "../queue/postgres/graphile-job-queue.ts";
 import { createGraphileRunner } from "../queue/postgres/graphile-runner.ts";
+import { createDatabaseRateLimiter } from "../web/rate-limiter.ts";
 import { createPostgresWebhookInbox } from "../webhooks/postgres-webhook-inbox.ts";
 import type { Backend, OpenBackendOptions } from "./backend.ts";
 
@@ -22,6 +23,7 @@ export async function openPostgresBackend(options: OpenBackendOptions): Promise<
     queue: createGraphileJobQueue<JobPayloads>(database),
     inbox: createPostgresWebhookInbox(database),
     createRunner: (runner) => createGraphileRunner({ database, backoff: options.backoff, ...runner }),
+    createRateLimiter: (limits) => createDatabaseRateLimiter(database, { now: options.now, ...limits }),
     async queueReady() {
       const { rows } = await database.pool.query<{ ok: boolean }>("select to_regclass('graphile_worker.jobs') is not null as ok");
       return rows[0]?.ok === true;

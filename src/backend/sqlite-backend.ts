@@ -4,6 +4,7 @@ import type { JobPayloads } from "../provisioning/job-kinds.ts";
 import { createSqliteJobQueue } from "../queue/sqlite/sqlite-job-queue.ts";
 import { createSqliteJobs } from "../queue/sqlite/sqlite-jobs.ts";
 import { createSqliteWorker } from "../queue/sqlite/sqlite-worker.ts";
+import { createMemoryRateLimiter } from "../web/rate-limiter.ts";
 import { createSqliteWebhookInbox } from "../webhooks/webhook-inbox.ts";
 import type { Backend, OpenBackendOptions } from "./backend.ts";
 
@@ -29,6 +30,11 @@ export function openSqliteBackend(options: OpenBackendOptions): Backend {
     queue: createSqliteJobQueue<JobPayloads>(opened.sqlite, jobs, now),
     inbox: createSqliteWebhookInbox(opened.sqlite, jobs),
     createRunner: (runner) => createSqliteWorker({ jobs, now, ...runner }),
+    // One process per SQLite file: its memory is every instance there is. Counting in the file
+    // cost each login link a synced commit under FULL (login link's added time, two runs each,
+    // alternated: p50 1.7-2.3 vs 0.6-0.9 ms, p99 4.8-6.3 vs 3.0-3.9 ms in memory). A count lost
+    // in a restart only lets a shop start a new minute.
+    createRateLimiter: (limits) => createMemoryRateLimiter({ now, ...limits }),
     queueReady: () => database.isReady(),
     async tidyQueue() {},
     async close() {

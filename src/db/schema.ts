@@ -231,8 +231,9 @@ export const mousestatsErasures = sqliteTable("mousestats_erasures", {
 });
 
 /**
- * Per-key request limits (login links per account) in fixed windows, kept here rather than in a
- * process's memory so that they hold across every instance on one PostgreSQL.
+ * Per-key request limits (login links per account) in fixed windows, on PostgreSQL: kept in the
+ * database so that they hold across every instance. With SQLite (one process per file) they are
+ * kept in memory and this table stays empty; it is here so that both schemas stay the same.
  */
 export const rateLimits = sqliteTable("rate_limits", {
   key: text("key").primaryKey(),

@@ -18,6 +18,7 @@ import { createTrackingService } from "../tracking/tracking-service.ts";
 import { createApiRoutes } from "./api-routes.ts";
 import { createApp } from "./app.ts";
 import { createMetrics } from "./metrics.ts";
+import { createMemoryRateLimiter } from "./rate-limiter.ts";
 
 const KEY = "routes-api-key";
 const SECRET = "routes-api-secret";
@@ -54,6 +55,7 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
       usage: createUsageRefresher({ database, mousestats, logger }),
       tracking: createTrackingService({ admin, sessions: offlineAccess, apiKey: KEY }),
       loginTokenValidHours: 1, billingReturnUrl: () => "http://localhost/",
+      loginLinks: createMemoryRateLimiter({ limit: 10, windowMs: 60_000 }),
       billing: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
     const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, readiness: async () => ({ ready: true, database: true, queue: true, backend: "sqlite" }), simulatorMountPath: "/sim", routes: { api, page: new Hono(), proxy: new Hono() } });

@@ -17,7 +17,7 @@ import { createTrackingProgress } from "../tracking/tracking-progress.ts";
 import type { TrackingService } from "../tracking/tracking-service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
-import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import { sessionAuth } from "./session-auth.ts";
 import { createTrackingRoutes } from "./tracking-routes.ts";
 
@@ -39,10 +39,8 @@ export interface ApiRoutesDeps {
   billing: BillingPlan;
   /** Where Shopify sends the merchant after approving the charge. */
   billingReturnUrl: (shop: string) => string;
-  /** Login links per shop per minute. @default 10 */
-  loginLinksPerMinute?: number;
-  /** Login links per account, shared with the buyers' page. @default 10 a minute */
-  loginLinks?: RateLimiter;
+  /** Login links per account, shared with the buyers' page (10 a minute). */
+  loginLinks: RateLimiter;
   now?: () => number;
 }
 
@@ -52,7 +50,7 @@ const PENDING_FOR_LONG_MS = 10 * 60_000;
 /** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
-  const limiter = deps.loginLinks ?? createMemoryRateLimiter({ limit: deps.loginLinksPerMinute ?? 10, windowMs: 60_000, now: deps.now });
+  const limiter = deps.loginLinks;
   const views = createShopAccountViews(database);
   const store = createAccountStore(database);
   const now = deps.now ?? Date.now;

@@ -17,7 +17,7 @@ export interface RateLimiterOptions {
  * The limit kept in the database (`rate_limits`), so that it holds across every instance of the
  * app on one PostgreSQL: one atomic upsert per take, the window starting at a key's first take.
  */
-export function createRateLimiter(database: AppDatabase, options: RateLimiterOptions): RateLimiter {
+export function createDatabaseRateLimiter(database: AppDatabase, options: RateLimiterOptions): RateLimiter {
   const { limit, windowMs, now = Date.now } = options;
   const take = database.statement<{ window_started_at: number; count: number }>(`insert into rate_limits (key, window_started_at, count)
       values (@key, @now, 1)
@@ -35,7 +35,7 @@ export function createRateLimiter(database: AppDatabase, options: RateLimiterOpt
   };
 }
 
-/** The same limit in this process's memory only: for a limiter that no other instance needs to see. */
+/** The same limit in this process's memory: where this process is the only instance (SQLite). */
 export function createMemoryRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { limit, windowMs, now = Date.now } = options;
   const windows = new Map<string, { startMs: number; count: number }>();
