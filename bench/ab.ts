@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pinProcess, planCpus } from "./cpu-pinning.ts";
 import { startLoadProcess } from "./load-process.ts";
-import { coreBusyS, processStats, startAppProcess, startBareServer, type ServerProcess } from "./processes.ts";
+import { coreBusyS, processStats, startAppProcess, startBareServer, warmAppCaches, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
 import { startBenchSimulator } from "./simulator-server.ts";
 import { median } from "./stats.ts";
@@ -37,6 +37,9 @@ try {
   const bare = await startBareServer(cpus.server);
   servers.push(bare);
   const start = (name: "a" | "b", appDir: string) => startAppProcess({ env: envFor(name, join(dir, `${name}.db`)), cpu: cpus.server, logFile: join(dir, `${name}.log`), appDir });
+  for (const [name, appDir] of [["a", dirA], ["b", dirB]] as const) {
+    await warmAppCaches({ env: envFor(name, join(dir, `${name}-warm-up.db`)), logFile: join(dir, `${name}.log`), appDir });
+  }
   const a = await start("a", dirA);
   const b = await start("b", dirB);
   servers.push(a, b);

@@ -3,7 +3,7 @@ import Sqlite from "better-sqlite3";
 import type { CpuPlan } from "./cpu-pinning.ts";
 import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { startLoadProcess } from "./load-process.ts";
-import { coreBusyS, processStats, startAppProcess, startBareServer, startPeerServer, type ServerProcess } from "./processes.ts";
+import { coreBusyS, processStats, startAppProcess, startBareServer, startPeerServer, warmAppCaches, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
 import { medianBy } from "./stats.ts";
 
@@ -102,6 +102,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
       };
     };
 
+    await warmAppCaches({ env: productionEnv({ databaseUrl: join(options.dir, "ingest-warm-up.db"), mousestatsApiUrl: options.mousestatsApiUrl }), logFile: join(options.dir, "ingest-app.log") });
     const bare = await startBareServer(options.cpus.server);
     servers.push(bare);
     const app = await startAppProcess({
