@@ -116,6 +116,7 @@ export function renderReport(r: BenchResults): string {
     "",
     `4. Start-up to /readyz, new database with migrations: median ${n(s.medianMs)} ms (runs: ${s.runs.map((v) => n(v)).join(", ")})`,
     `   with an empty compile cache (the first start after an install or upgrade): ${n(s.coldMs)} ms`,
+    `   yardstick, same run: an empty Node.js process (node -e 0) starts and exits in ${n(s.nodeBootMedianMs)} ms (median)`,
     "",
     `5. Page (${g.requests} requests each, loopback round trips)`,
     `  GET /healthz p50 ${ms(g.healthzMs.p50)} ms; GET / p50 ${ms(g.pageMs.p50)} ms, p99 ${ms(g.pageMs.p99)} ms; GET /api/account p50 ${ms(g.accountMs.p50)} ms, p99 ${ms(g.accountMs.p99)} ms`,
