@@ -1,24 +1,16 @@
 import { join } from "node:path";
 import pg from "pg";
 import { findPostgresBinaries, startThrowawayPostgres } from "../scripts/postgres/throwaway-postgres.ts";
-import { pinProcess, type CpuPlan } from "./cpu-pinning.ts";
+import { pinProcess } from "./cpu-pinning.ts";
+import type { IngestOptions } from "./ingest-bench.ts";
 import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { startLoadProcess } from "./load-process.ts";
 import { startAppProcess, startBareServer, type ServerProcess } from "./processes.ts";
 import { BENCH_APP, productionEnv } from "./production-env.ts";
 import { median, medianBy } from "./stats.ts";
 
-export interface PostgresIngestOptions {
-  cpus: CpuPlan;
-  dir: string;
-  mousestatsApiUrl: string;
-  connections?: number;
-  warmup?: number;
-  measured?: number;
-  rounds?: number;
-  fixedRatePerS?: number;
-  fixedRateRequests?: number;
-}
+/** As the SQLite ingest bench's, without the official stack. */
+export type PostgresIngestOptions = Omit<IngestOptions, "peerMeasured">;
 
 export interface PostgresIngestRun {
   instances: number;

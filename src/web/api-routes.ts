@@ -50,7 +50,6 @@ const PENDING_FOR_LONG_MS = 10 * 60_000;
 /** The embedded page's JSON API; every route needs a valid session token, and the first call installs the shop. */
 export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
   const { database, offlineAccess, logger } = deps;
-  const limiter = deps.loginLinks;
   const views = createShopAccountViews(database);
   const store = createAccountStore(database);
   const now = deps.now ?? Date.now;
@@ -128,7 +127,7 @@ export function createApiRoutes(deps: ApiRoutesDeps): Hono<AppEnv> {
       deps.metrics.loginLinks.inc({ outcome: "no_account" });
       return c.json({ error: "this shop has no active heatmaps account", code: "needs_active_account", status: view.status }, 409);
     }
-    const allowed = await limiter.take(view.email);
+    const allowed = await deps.loginLinks.take(view.email);
     if (!allowed.ok) {
       deps.metrics.loginLinks.inc({ outcome: "rate_limited" });
       c.header("Retry-After", String(allowed.retryAfterS));
