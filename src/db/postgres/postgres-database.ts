@@ -10,9 +10,9 @@ import { countShippedMigrations } from "../migrations-journal.ts";
 import { toPositional } from "./positional-params.ts";
 
 // drizzle from its CommonJS build, as db/drizzle.ts explains (start-up time).
-const load = createRequire(import.meta.url);
-const { drizzle } = load("drizzle-orm/node-postgres") as typeof DrizzleNodePg;
-const { migrate } = load("drizzle-orm/node-postgres/migrator") as typeof DrizzleNodePgMigrator;
+const requireCjs = createRequire(import.meta.url);
+const { drizzle } = requireCjs("drizzle-orm/node-postgres") as typeof DrizzleNodePg;
+const { migrate } = requireCjs("drizzle-orm/node-postgres/migrator") as typeof DrizzleNodePgMigrator;
 
 export const POSTGRES_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../migrations/postgres", import.meta.url));
 
