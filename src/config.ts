@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { BILLING_INTERVALS, type BillingPlan } from "./shopify/billing-plan.ts";
 
 /** Where `npm start` mounts the bundled MouseStats simulator when no partner credentials are set. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { MappingSource } from "../db/schema.ts";
 import type { JobQueue, PayloadSchemas, PlannedJob } from "../queue/job-queue.ts";
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Db } from "../db/app-database.ts";
 
 /** Job kinds and the payload each carries: `{ [kind]: payload }` (provisioning/job-kinds.ts). */

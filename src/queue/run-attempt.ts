@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Logger } from "../logger.ts";
 import { PermanentJobError, RetryLaterError } from "./errors.ts";
 import type { JobContext, JobDefinitions, JobHandler } from "./job-handler.ts";

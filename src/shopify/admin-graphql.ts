@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /*
  * The Admin GraphQL documents the app sends, with variables (never values inlined), and zod

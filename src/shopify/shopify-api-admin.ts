@@ -1,6 +1,6 @@
 import "@shopify/shopify-api/adapters/web-api";
 import { ApiVersion, LogSeverity, RequestedTokenType, Session, shopifyApi } from "@shopify/shopify-api";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Logger } from "../logger.ts";
 import {
   APP_INSTALLATION_ID_QUERY,

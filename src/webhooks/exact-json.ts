@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Shopify's ids are 64-bit integers, sent as JSON numbers (`"id": 820982911946154508`); past

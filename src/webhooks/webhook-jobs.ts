@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { JOB_KINDS, type AppJob, type JobPayloads } from "../provisioning/job-kinds.ts";
 import { ENDED_STATUSES, PURCHASE_STATUSES, SUBSCRIPTION_STATUSES } from "../shopify/billing-status.ts";
 import { exactId, parseExactJson } from "./exact-json.ts";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { createTestDatabase, type TestDatabase } from "../../db/test-database.ts";
 import { createSilentLogger } from "../../logger.ts";
 import { PermanentJobError, RetryLaterError } from "../errors.ts";
