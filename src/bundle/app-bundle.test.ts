@@ -22,7 +22,10 @@ function makeCheckout(): { checkout: string; cacheDir: string; write(path: strin
     utimesSync(join(checkout, path), mtime, mtime);
   };
   write("package.json", JSON.stringify({ type: "module" }));
-  symlinkSync(NODE_MODULES, join(checkout, "node_modules"));
+  // This project's packages, each linked, with an install record of the fixture's own.
+  mkdirSync(join(checkout, "node_modules"), { recursive: true });
+  for (const name of readdirSync(NODE_MODULES).filter((n) => !n.startsWith("."))) symlinkSync(join(NODE_MODULES, name), join(checkout, "node_modules", name));
+  write("node_modules/.package-lock.json", "{}");
   write("src/value.ts", `export const value: string = "first";\n`);
   write("src/files/data.txt", "read beside its module");
   write("src/files/read-data.ts", [
@@ -93,6 +96,18 @@ describe("the app's bundle", () => {
     expect(await runEntry(edited.entry)).toMatchObject({ value: "second" });
     // The bundle a running process came from stays: it may still load a chunk from it.
     expect(bundlesIn(cacheDir)).toHaveLength(2);
+  });
+
+  it("an npm install (its record of what it installed rewritten) makes a new bundle", async () => {
+    const { checkout, cacheDir, write } = fixture;
+    await ensureBundle({ checkout, cacheDir });
+    // It stands for every package file (linked ones too): one stat instead of hundreds at each start.
+    const root = join(cacheDir, "mousestats-app-bundles");
+    const record = JSON.parse(readFileSync(join(root, readdirSync(root).find((n) => n.endsWith(".json"))!), "utf8")) as { inputs: string[][] };
+    expect(record.inputs.map(([path]) => path).filter((path) => path!.includes("node_modules"))).toEqual(["node_modules/.package-lock.json"]);
+    write("node_modules/.package-lock.json", `{"installed":"again"}`, new Date(Date.now() - 30_000));
+    expect((await ensureBundle({ checkout, cacheDir })).built).toBe(true);
+    expect((await ensureBundle({ checkout, cacheDir })).built).toBe(false);
   });
 
   it("notices an edit that keeps the file's size", async () => {

@@ -123,7 +123,8 @@ function unchanged(manifest: Manifest, checkout: string, entry: string): boolean
 function watchedFiles(checkout: string, inputs: readonly string[]): string[] {
   const installed = "node_modules/.package-lock.json";
   if (!existsSync(join(checkout, installed))) return [...inputs];
-  return [...inputs.filter((path) => !path.startsWith("node_modules/")), installed];
+  // A symlinked node_modules (a git worktree's) gives its files' real paths: "../…/node_modules/…".
+  return [...inputs.filter((path) => !/(^|\/)node_modules\//.test(path)), installed];
 }
 
 function fingerprint(checkout: string, path: string): [string, number, number] {
