@@ -103,12 +103,16 @@ describe("systemd unit", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("sets only variables the app reads and the README documents, NODE_ENV=production among them", () => {
-    const env = unitEnvironment();
+    const { NODE_COMPILE_CACHE, ...env } = unitEnvironment();
     expect(env.NODE_ENV).toBe("production");
     for (const name of Object.keys(env)) {
       expect(CONFIG_VARIABLES).toContain(name);
       expect(readmeVariables()).toContain(name);
     }
+    // Node's own: its compile cache and the app's bundle, in the unit's cache directory.
+    expect(NODE_COMPILE_CACHE).toBe("/var/cache/mousestats-heatmaps");
+    expect(unitSettings()).toContainEqual(["CacheDirectory", "mousestats-heatmaps"]);
+    expect(section("## Operating")).toContain("`NODE_COMPILE_CACHE`");
   });
 
   it("runs what npm start runs, without npm or a shell in between", () => {
@@ -127,7 +131,7 @@ describe("systemd unit", () => {
       PATH: process.env.PATH ?? "",
       ...unitEnvironment(),
       ...Object.fromEntries(productionVariables().map((v) => [v.name, fill(v.name, v.value)])),
-      DATABASE_URL: join(dir, "state", "app.db"), PORT: "0", HOST: "127.0.0.1",
+      DATABASE_URL: join(dir, "state", "app.db"), NODE_COMPILE_CACHE: join(dir, "cache"), PORT: "0", HOST: "127.0.0.1",
     };
     const [, ...args] = unitSettings().find(([k]) => k === "ExecStart")![1].split(" ");
     // process.execPath stands in for /usr/bin/node: the Node.js 24 the tests run on.
