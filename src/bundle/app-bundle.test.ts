@@ -65,7 +65,7 @@ describe("the app's bundle", () => {
   });
   afterEach(() => rmSync(dirname(fixture.checkout), { recursive: true, force: true }));
 
-  it("runs the sources as they are: files beside a module, a package from the checkout, a CommonJS build bundled, a lazy chunk", async () => {
+  it("runs the sources as they are: files beside a module, a package from the checkout, requireCjs as an import, a lazy chunk", async () => {
     const { checkout, cacheDir } = fixture;
     const bundle = await ensureBundle({ checkout, cacheDir });
     expect(bundle.built).toBe(true);
@@ -76,8 +76,9 @@ describe("the app's bundle", () => {
     });
     const files = readdirSync(dirname(fileURLToPath(bundle.entry)));
     const code = files.map((file) => readFileSync(join(dirname(fileURLToPath(bundle.entry)), file), "utf8")).join("\n");
-    // drizzle's CommonJS build is in the bundle; better-sqlite3 (native) is loaded from the checkout.
-    expect(code).toContain("node_modules/drizzle-orm/sql/expressions/conditions.cjs");
+    // What requireCjs loads is bundled from its ES modules; better-sqlite3 (native) is loaded from the checkout.
+    expect(code).toContain("node_modules/drizzle-orm/sql/expressions/conditions.js");
+    expect(code).not.toContain("drizzle-orm/index.cjs");
     expect(code).not.toContain("requireCjs");
     expect(code).toContain(JSON.stringify(join(NODE_MODULES, "better-sqlite3/lib/index.js")));
     expect(files.length).toBeGreaterThan(1);
@@ -162,6 +163,16 @@ describe("the app's bundle", () => {
     write("src/value.ts", `export const value: string = ;\n`);
     await expect(ensureBundle({ checkout, cacheDir })).rejects.toThrow(/src\/value\.ts:1:\d+: ERROR/);
     expect(bundlesIn(cacheDir)).toEqual([]);
+  });
+
+  it("requireCjs in any other form: the build fails saying which form it bundles", async () => {
+    const { checkout, cacheDir, write } = fixture;
+    write("src/drizzle-values.ts", [
+      `import { createRequire } from "node:module";`,
+      `const requireCjs = createRequire(import.meta.url);`,
+      `export const eq = (requireCjs("drizzle-orm") as typeof import("drizzle-orm")).eq;`,
+    ].join("\n"));
+    await expect(ensureBundle({ checkout, cacheDir })).rejects.toThrow(/requireCjs is bundled only as .*drizzle-values\.ts/);
   });
 
   it("two processes starting at once on an empty cache both get a bundle that runs", async () => {

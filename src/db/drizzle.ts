@@ -19,7 +19,7 @@ import type * as DrizzleMigrator from "drizzle-orm/better-sqlite3/migrator";
 import type * as DrizzleSqlite from "drizzle-orm/sqlite-core";
 
 // `import.meta.url` is absent when drizzle-kit loads the schema as CommonJS. The bundle `npm start`
-// runs (bundle/app-bundle.ts) reads `requireCjs("x")` as `require("x")` and bundles these files.
+// runs (bundle/app-bundle.ts) imports these names from drizzle's ES modules instead.
 const requireCjs = typeof require === "function" ? require : createRequire(import.meta.url);
 
 export const { and, desc, eq, inArray, isNotNull, isNull, lte, ne, notExists, or, sql } =
