@@ -54,10 +54,24 @@ interface Manifest {
   inputs: Array<[path: string, size: number, mtimeMs: number]>;
 }
 
-/** Starts the app: imports the bundle of src/main.ts, built first if needed. */
+/** The bundle could not be built or written; `message` is one line. */
+export class BundleError extends Error {
+  constructor(folder: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message.replace(/\s*\n\s*/g, " ") : String(cause);
+    const hint = (cause as { code?: unknown } | null)?.code ? "; set NODE_COMPILE_CACHE to a folder this user can write" : "";
+    super(`Cannot prepare the app's bundle in ${folder}: ${reason}${hint}`, { cause });
+    this.name = "BundleError";
+  }
+}
+
+/** Starts the app: imports the bundle of src/main.ts, built first if needed. A bundle that cannot be made ends the start with one line. */
 export async function runBundledMain(location: BundleLocation = {}): Promise<void> {
-  const { entry } = await ensureBundle(location);
-  await import(entry);
+  const bundle = await ensureBundle(location).catch((err: unknown) => {
+    if (!(err instanceof BundleError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  });
+  await import(bundle.entry);
 }
 
 /** The bundle of `checkout`'s src/main.ts, up to date with every file it was built from. */
@@ -76,12 +90,13 @@ export async function ensureBundle(location: BundleLocation = {}): Promise<Bundl
     return { entry: pathToFileURL(join(root, manifest.folder, "main.mjs")).href, built: false };
   }
   const folder = `${key}-${Date.now()}-${randomUUID().slice(0, 8)}`;
-  await mkdir(root, { recursive: true, mode: 0o700 });
   const buildStarted = Date.now();
-  const inputs = await buildBundle(checkout, join(root, folder)).catch(async (err: unknown) => {
-    await rm(join(root, folder), { recursive: true, force: true });
-    throw err;
-  });
+  const inputs = await mkdir(root, { recursive: true, mode: 0o700 })
+    .then(() => buildBundle(checkout, join(root, folder)))
+    .catch(async (err: unknown) => {
+      await rm(join(root, folder), { recursive: true, force: true }).catch(() => undefined);
+      throw new BundleError(root, err);
+    });
   // A file changed while esbuild ran may be in the bundle as it was before: no match next time.
   const fingerprints = watchedFiles(checkout, inputs).map((path) => fingerprint(checkout, path))
     .map(([path, size, mtimeMs]): Manifest["inputs"][number] => [path, size, mtimeMs >= buildStarted - 1_000 ? -1 : mtimeMs]);

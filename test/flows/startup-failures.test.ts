@@ -51,6 +51,10 @@ describe("start-up failures end with one clear line", () => {
       writeFileSync(join(dir, "notes.db"), "x".repeat(4096));
       return { DATABASE_URL: join(dir, "notes.db") };
     }, /^.*notes\.db is not a SQLite database: point DATABASE_URL at the app's database file\.$/],
+    ["no folder for the app's bundle (Node's compile cache and the temp folder both in the way)", () => {
+      writeFileSync(join(dir, "in-the-way"), "");
+      return { NODE_COMPILE_CACHE: join(dir, "in-the-way", "cache"), TMPDIR: join(dir, "in-the-way"), DATABASE_URL: join(dir, "bundle.db") };
+    }, /^Cannot prepare the app's bundle in .*in-the-way\/mousestats-heatmaps\/mousestats-app-bundles: ENOTDIR: not a directory, .*; set NODE_COMPILE_CACHE to a folder this user can write$/],
   ];
 
   it.each(cases)("%s", async (_name, env, line) => {
