@@ -90,18 +90,21 @@ export async function ensureBundle(location: BundleLocation = {}): Promise<Bundl
     return { entry: pathToFileURL(join(root, manifest.folder, "main.mjs")).href, built: false };
   }
   const folder = `${key}-${Date.now()}-${randomUUID().slice(0, 8)}`;
-  const buildStarted = Date.now();
-  const inputs = await mkdir(root, { recursive: true, mode: 0o700 })
-    .then(() => buildBundle(checkout, join(root, folder)))
-    .catch(async (err: unknown) => {
-      await rm(join(root, folder), { recursive: true, force: true }).catch(() => undefined);
-      throw new BundleError(root, err);
-    });
-  // A file changed while esbuild ran may be in the bundle as it was before: no match next time.
-  const fingerprints = watchedFiles(checkout, inputs).map((path) => fingerprint(checkout, path))
-    .map(([path, size, mtimeMs]): Manifest["inputs"][number] => [path, size, mtimeMs >= buildStarted - 1_000 ? -1 : mtimeMs]);
-  await writeManifest(manifestFile, { folder, inputs: fingerprints });
-  await removeStaleBundles(root, key, folder);
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    const buildStarted = Date.now();
+    const inputs = await buildBundle(checkout, join(root, folder));
+    // A file changed while esbuild ran (or in the second before) may be in the bundle as it was
+    // before: recorded as never matching, so the next start builds again.
+    const fingerprints = watchedFiles(checkout, inputs).map((path) => fingerprint(checkout, path))
+      .map(([path, size, mtimeMs]): Manifest["inputs"][number] => [path, size, mtimeMs >= buildStarted - 1_000 ? -1 : mtimeMs]);
+    await writeManifest(manifestFile, { folder, inputs: fingerprints });
+  } catch (err) {
+    await rm(join(root, folder), { recursive: true, force: true }).catch(() => undefined);
+    throw new BundleError(root, err);
+  }
+  // Tidying only: a bundle it cannot remove does not stop the start.
+  await removeStaleBundles(root, key, folder).catch(() => undefined);
   return { entry: pathToFileURL(join(root, folder, "main.mjs")).href, built: true };
 }
 
