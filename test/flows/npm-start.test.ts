@@ -43,6 +43,13 @@ describe("npm start, as a process manager runs it", () => {
       });
     });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // The bundle npm start runs reads the files beside its sources: the page's assets and
+    // messages, and the sandbox's stand-in App Bridge.
+    const page = await fetch(`http://127.0.0.1:${port}/?shop=demo-shop.myshopify.com&locale=fr`);
+    expect(page.status).toBe(200);
+    const own = [...(await page.text()).matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(own).toEqual(expect.arrayContaining(["/sandbox/app-bridge.js", expect.stringMatching(/^\/assets\/messages\/fr\.js/), expect.stringMatching(/^\/assets\/app\.js/)]));
+    for (const path of own) expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).toBe(200);
     // On the Node.js of the `node` devDependency, whatever Node.js runs npm.
     const brought = (JSON.parse(readFileSync(join(ROOT, "node_modules/node/package.json"), "utf8")) as { version: string }).version;
     expect(out).toContain(`Node.js:    ${brought}\n`);
