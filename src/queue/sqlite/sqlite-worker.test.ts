@@ -44,7 +44,8 @@ describe("worker", () => {
         return new Promise<void>(() => {});
       },
     };
-    const slowRetry = createSqliteJobs({ sqlite: database.sqlite, backoff: { baseMs: 60_000, capMs: 60_000 } });
+    // The retry a minute away: full jitter could otherwise draw a delay short enough to rerun it before the check.
+    const slowRetry = createSqliteJobs({ sqlite: database.sqlite, backoff: { baseMs: 60_000, capMs: 60_000, random: () => 0.999 } });
     const id = slowRetry.enqueue({ kind: "t", payload: null }) && 1;
     worker = createWorker({ queue: slowRetry, logger, leaseMs: 400, deadlineMs: 150, handlers: { t: handler } });
     worker.start();
