@@ -53,9 +53,10 @@ export async function startAppProcess(options: { env: Record<string, string>; cp
 }
 
 /**
- * Starts the app once and stops it, so that the starts measured next find Node's compile cache
- * (and the minified page assets kept there) warm, as every start after the first does. A cold
- * cache loads Node's TypeScript stripper: idle RSS about 20 MiB higher for that process.
+ * Starts the app once and stops it, so that the starts measured next find the app's bundle, the
+ * minified page assets and Node's compile cache warm, as every start after the first does. A cold
+ * start builds the bundle and loads Node's TypeScript stripper: idle RSS about 20 MiB higher for
+ * that process.
  */
 export async function warmAppCaches(options: { env: Record<string, string>; logFile: string; appDir?: string }): Promise<void> {
   const app = await startAppProcess({ ...options, cpu: null });

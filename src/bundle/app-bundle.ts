@@ -14,12 +14,11 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { createRequire, getCompileCacheDir } from "node:module";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
+import { buildCacheDir, ESBUILD_VERSION, writeFileWhole } from "./build-cache.ts";
 
 /** This checkout: the folder with package.json, src/ and node_modules/. */
 const CHECKOUT = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,8 +36,8 @@ const STALE_BUNDLE_MS = 7 * 24 * 3_600_000;
 export interface BundleLocation {
   /** The checkout whose src/main.ts is bundled. */
   checkout?: string;
-  /** The folder bundles are kept in: Node's compile cache folder, which `npm start` turns on. */
-  cacheDir?: string | undefined;
+  /** The folder bundles are kept in. @default buildCacheDir() */
+  cacheDir?: string;
 }
 
 export interface BundleResult {
@@ -77,11 +76,10 @@ export async function runBundledMain(location: BundleLocation = {}): Promise<voi
 /** The bundle of `checkout`'s src/main.ts, up to date with every file it was built from. */
 export async function ensureBundle(location: BundleLocation = {}): Promise<BundleResult> {
   const checkout = resolve(location.checkout ?? CHECKOUT);
-  const cacheDir = location.cacheDir ?? getCompileCacheDir() ?? join(tmpdir(), "mousestats-heatmaps");
-  const esbuildVersion = (createRequire(join(checkout, "package.json"))("esbuild/package.json") as { version: string }).version;
+  const cacheDir = location.cacheDir ?? buildCacheDir();
   // One checkout, one Node.js, one esbuild and this file's build options: one bundle at a time.
   const builder = await readFile(fileURLToPath(import.meta.url), "utf8");
-  const key = createHash("sha256").update(JSON.stringify([checkout, process.versions.node, esbuildVersion, builder])).digest("base64url").slice(0, 16);
+  const key = createHash("sha256").update(JSON.stringify([checkout, process.versions.node, ESBUILD_VERSION, builder])).digest("base64url").slice(0, 16);
   const root = join(cacheDir, "mousestats-app-bundles");
   const manifestFile = join(root, `${key}.json`);
 
@@ -98,7 +96,7 @@ export async function ensureBundle(location: BundleLocation = {}): Promise<Bundl
     // before: recorded as never matching, so the next start builds again.
     const fingerprints = watchedFiles(checkout, inputs).map((path) => fingerprint(checkout, path))
       .map(([path, size, mtimeMs]): Manifest["inputs"][number] => [path, size, mtimeMs >= buildStarted - 1_000 ? -1 : mtimeMs]);
-    await writeManifest(manifestFile, { folder, inputs: fingerprints });
+    await writeFileWhole(manifestFile, JSON.stringify({ folder, inputs: fingerprints } satisfies Manifest));
   } catch (err) {
     await rm(join(root, folder), { recursive: true, force: true }).catch(() => undefined);
     throw new BundleError(root, err);
@@ -148,13 +146,6 @@ function watchedFiles(checkout: string, inputs: readonly string[]): string[] {
 function fingerprint(checkout: string, path: string): [string, number, number] {
   const { size, mtimeMs } = statSync(join(checkout, path));
   return [path, size, mtimeMs];
-}
-
-/** Written whole or not at all: a temporary file renamed over it. */
-async function writeManifest(file: string, manifest: Manifest): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  await writeFile(temporary, JSON.stringify(manifest), { mode: 0o600 });
-  await rename(temporary, file);
 }
 
 async function removeStaleBundles(root: string, key: string, current: string): Promise<void> {

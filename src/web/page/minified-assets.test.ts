@@ -17,7 +17,7 @@ const cacheFiles = () => readdirSync(dir).filter((f) => f.startsWith("mousestats
 
 describe("minifyAssets", () => {
   it("minifies each source with esbuild", async () => {
-    const minified = await minifyAssets(SOURCES, undefined);
+    const minified = await minifyAssets(SOURCES, dir);
     expect(minified.get("a.js")).toBe("function greet(e){return`Hello, ${e}`}\n");
     expect(minified.get("b.css")).toBe("body{color:red}\n");
     expect([...minified.keys()]).toEqual(["a.js", "b.css"]);
@@ -49,7 +49,7 @@ describe("minifyAssets", () => {
     ["a file that is not text", JSON.stringify({ "a.js": "x();", "b.css": 42 })],
     ["not an object", "null"],
   ])("minifies again, and rewrites the entry, when it is %s", async (_what, content) => {
-    const expected = await minifyAssets(SOURCES, undefined);
+    const expected = await minifyAssets(SOURCES, join(dir, "another-cache"));
     await minifyAssets(SOURCES, dir);
     const file = join(dir, cacheFiles()[0]!);
     writeFileSync(file, content);
@@ -57,9 +57,15 @@ describe("minifyAssets", () => {
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(Object.fromEntries(expected));
   });
 
-  it("still minifies when the cache folder cannot be written, and leaves no temporary file", async () => {
+  it("makes a cache folder that is not there yet", async () => {
     const missing = join(dir, "no-such-folder");
-    expect((await minifyAssets(SOURCES, missing)).get("b.css")).toBe("body{color:red}\n");
-    expect(readdirSync(dir)).toEqual([]);
+    await minifyAssets(SOURCES, missing);
+    expect(readdirSync(missing).filter((f) => f.startsWith("mousestats-page-assets-"))).toHaveLength(1);
+  });
+
+  it("still minifies when the cache folder cannot be made, and leaves no temporary file", async () => {
+    writeFileSync(join(dir, "a-file"), "");
+    expect((await minifyAssets(SOURCES, join(dir, "a-file", "cache"))).get("b.css")).toBe("body{color:red}\n");
+    expect(readdirSync(dir)).toEqual(["a-file"]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { createRequire, getCompileCacheDir } from "node:module";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildCacheDir, ESBUILD_VERSION, writeFileWhole } from "../../bundle/build-cache.ts";
 
 /** A script or stylesheet of the page, as its source file reads. */
 export interface AssetSource {
@@ -11,32 +11,32 @@ export interface AssetSource {
 }
 
 const TARGETS = { js: "es2022", css: "chrome100" } as const;
-const ESBUILD_VERSION = (createRequire(import.meta.url)("esbuild/package.json") as { version: string }).version;
 
 /**
  * The sources minified by esbuild (its transform, no bundling: each file stays the script it is,
  * its top-level names intact), by file name.
  *
- * The result is kept in Node's compile cache folder (`npm start` turns it on; `cacheDir` is that
- * folder, or undefined when the cache is off), under a hash of esbuild's version, the options and
- * every source, so an edited file is minified again and an unchanged one never. The folder is
- * trusted as Node's compile cache is, whose compiled code the app runs; an unreadable or
- * malformed entry is minified again and rewritten. An entry (about 30 KB) is written only when a
- * source changed and, like Node's own, never pruned. Measured with `npm run bench:ab` against
- * minifying at each start, same run: start-up to /readyz 734 -> 622 ms (median of 8), idle RSS
- * 95.4 -> 93.3 MiB, webhook throughput the same (1.02x).
+ * The result is kept in the build cache folder (bundle/build-cache.ts) under a hash of esbuild's
+ * version, the options and every source, so an edited file is minified again and an unchanged one
+ * never. An unreadable or malformed entry is minified again and rewritten. An entry (about 30 KB)
+ * is written only when a source changed and, like Node's own, never pruned. Measured with
+ * `npm run bench:ab` against minifying at each start, same run: start-up to /readyz 734 -> 622 ms
+ * (median of 8), idle RSS 95.4 -> 93.3 MiB, webhook throughput the same (1.02x).
  *
  * esbuild's asynchronous API runs its service as a child process, stopped once done; the
  * synchronous one left a worker thread in the app for good (measured: idle RSS +14 MiB).
  */
-export async function minifyAssets(files: readonly AssetSource[], cacheDir: string | undefined = getCompileCacheDir()): Promise<Map<string, string>> {
+export async function minifyAssets(files: readonly AssetSource[], cacheDir = buildCacheDir()): Promise<Map<string, string>> {
   const hash = createHash("sha256").update(JSON.stringify([ESBUILD_VERSION, TARGETS, files])).digest("base64url");
-  const file = cacheDir && join(cacheDir, `mousestats-page-assets-${hash}.json`);
-  const cached = file ? await readCached(file, files) : undefined;
+  const file = join(cacheDir, `mousestats-page-assets-${hash}.json`);
+  const cached = await readCached(file, files);
   if (cached) return cached;
 
   const minified = await minifyWithEsbuild(files);
-  if (file) await writeCached(file, minified);
+  // A cache that cannot be written only costs the next start.
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 })
+    .then(() => writeFileWhole(file, JSON.stringify(Object.fromEntries(minified))))
+    .catch(() => undefined);
   return minified;
 }
 
@@ -49,17 +49,6 @@ async function readCached(file: string, files: readonly AssetSource[]): Promise<
     return complete ? byName as Map<string, string> : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Written whole or not at all (a temporary file renamed over it); a cache that cannot be written only costs the next start. */
-async function writeCached(file: string, minified: Map<string, string>): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, JSON.stringify(Object.fromEntries(minified)), { mode: 0o600 });
-    await rename(temporary, file);
-  } catch {
-    await rm(temporary, { force: true });
   }
 }
 
