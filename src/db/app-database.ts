@@ -38,6 +38,13 @@ export interface AppDatabase {
    * app's only one, held by the transaction until it ends.
    */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Inside the transaction `tx`: until it ends, another transaction that asks for the same `key`
+   * waits here. For work that reads rows another transaction may be changing and decides from
+   * them (PostgreSQL's read committed would let each decide without the other's rows); SQLite's
+   * transactions already run one at a time, so there it has nothing to do.
+   */
+  lockUntilCommit(key: string, tx: Db): Promise<void>;
   statement<Row = Record<string, unknown>>(text: string): RawStatement<Row>;
   /** The database answers and every shipped migration is applied. */
   isReady(): Promise<boolean>;

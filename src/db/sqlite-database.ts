@@ -44,6 +44,7 @@ export function sqliteAppDatabase(database: Database): AppDatabase & { sqlite: S
         release();
       }
     },
+    async lockUntilCommit() {},
     statement<Row>(text: string): RawStatement<Row> {
       const prepared = sqlite.prepare(text);
       const reader = prepared.reader;

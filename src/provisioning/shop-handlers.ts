@@ -86,8 +86,18 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     return email;
   }
 
+  /**
+   * A shop's billing events and its uninstall are applied one at a time: each decides from every
+   * billing row of the shop (a cancellation withdraws access only when no other object is active),
+   * so two applied side by side on PostgreSQL could each miss the other's row and the last to
+   * commit would win (seen: a new subscription's approval and the old one's cancellation left the
+   * shop inactive).
+   */
+  const lockShopAccess = (shop: string, tx: Db) => database.lockUntilCommit(`shop-access:${shop}`, tx);
+
   /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
   const applyBilling = (e: BillingEvent, email: string | undefined) => database.transaction(async (tx): Promise<BillingOutcome> => {
+    await lockShopAccess(e.shop, tx);
     // A late delivery from before an uninstall must not bring back what the uninstall ended.
     const shopRow = await store.getShop(e.shop, tx);
     const uninstalledAt = shopRow?.uninstalledAt?.getTime();
@@ -135,6 +145,7 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     async run(p, { logger }) {
       // Uninstall may arrive late, twice, or after a reinstall began: the event time decides.
       const deleted = await database.transaction(async (tx) => {
+        await lockShopAccess(p.shop, tx);
         const shop = await store.getShop(p.shop, tx);
         if (shop?.installedAt && shop.installedAt.getTime() > p.eventAtMs) return undefined;
         await store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) }, tx);

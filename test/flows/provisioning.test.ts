@@ -138,6 +138,34 @@ describeEachBackend("webhook → provisioning", (backend) => {
     expect(server.simulator!.createAccountCalls()).toBe(1);
   });
 
+  // PostgreSQL only: SQLite runs one transaction at a time, so a transaction held open here would hold the app's only connection.
+  if (backend.name === "postgres") it("applies a shop's billing events one at a time: a cancellation waits while another transaction holds the shop's access", async () => {
+    server = await startTestServer(await backend.env());
+    const shop = "one-at-a-time.myshopify.com";
+    const t0 = Date.parse("2026-11-01T00:00:00Z");
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/7", new Date(t0).toISOString()) });
+    await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "active");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let holding!: () => void;
+    const locked = new Promise<void>((resolve) => { holding = resolve; });
+    const holder = server.database.transaction(async (tx) => {
+      await server!.database.lockUntilCommit(`shop-access:${shop}`, tx);
+      holding();
+      await held;
+    });
+    await locked;
+    try {
+      await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/7", new Date(t0 + 1000).toISOString()) });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await mappingsOf(server, shop)).toEqual([{ account_email: "one-at-a-time@example.com", source: "subscription", access: "active" }]);
+    } finally {
+      release();
+      await holder;
+    }
+    await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "inactive", 5000, "inactive once the shop is free");
+  });
+
   it("deletes sessions and withdraws access on app/uninstalled", async () => {
     server = await startTestServer(await backend.env());
     const shop = "leaving.myshopify.com";

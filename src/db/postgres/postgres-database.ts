@@ -97,6 +97,10 @@ export async function openPostgresDatabase(options: OpenPostgresOptions): Promis
         client.release();
       }
     },
+    async lockUntilCommit(key, tx) {
+      // A transaction-level advisory lock on the key's 64-bit hash: released at commit or rollback.
+      await queryable(tx).query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [key]);
+    },
     statement<Row>(text: string): RawStatement<Row> {
       const { sql, names } = toPositional(text);
       const run = (params: StatementParams | undefined, tx?: Db) =>
