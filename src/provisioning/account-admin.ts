@@ -4,6 +4,7 @@ import { accounts, shopAccounts, shopBilling, shops } from "../db/schema.ts";
 import { accountOwner } from "./account-owner.ts";
 import { createAccountStore, SHOP_OWNED_SOURCES } from "./account-store.ts";
 import { JOB_KINDS, provisionAccountKey, type AppJobQueue } from "./job-kinds.ts";
+import { lockShopAccess } from "./shop-access-lock.ts";
 
 export interface ListAccountsOptions {
   /** Only accounts whose provisioning failed, or that are retrying after an error. */
@@ -86,6 +87,7 @@ export function adoptAccount(database: AppDatabase, email: string, shop: string)
 export function moveShopAccount(database: AppDatabase, queue: AppJobQueue, shop: string, email: string): Promise<"moved" | "moved (applies at the next subscription)" | "unknown shop"> {
   const store = createAccountStore(database);
   return database.transaction(async (tx) => {
+    await lockShopAccess(database, shop, tx);
     if (!(await store.getShop(shop, tx))) return "unknown shop";
     await store.upsertShop(shop, { accountEmail: email }, tx);
     const [current] = await tx.select().from(shopAccounts)

@@ -7,6 +7,7 @@ import { PermanentJobError } from "../queue/errors.ts";
 import type { JobHandler } from "../queue/job-handler.ts";
 import { createAccountStore, type MappingInput } from "./account-store.ts";
 import { JOB_KINDS, provisionAccountKey, type AppJobQueue, type BillingEventOrder, type JobPayloads } from "./job-kinds.ts";
+import { lockShopAccess } from "./shop-access-lock.ts";
 
 /** Where a shop's email comes from when the shop row has none (Admin API `shop` query). */
 export interface ShopEmailLookup {
@@ -86,18 +87,9 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     return email;
   }
 
-  /**
-   * A shop's billing events and its uninstall are applied one at a time: each decides from every
-   * billing row of the shop (a cancellation withdraws access only when no other object is active),
-   * so two applied side by side on PostgreSQL could each miss the other's row and the last to
-   * commit would win (seen: a new subscription's approval and the old one's cancellation left the
-   * shop inactive).
-   */
-  const lockShopAccess = (shop: string, tx: Db) => database.lockUntilCommit(`shop-access:${shop}`, tx);
-
   /** Records the event if it is the newest for its object, then grants or withdraws the shop's access. */
   const applyBilling = (e: BillingEvent, email: string | undefined) => database.transaction(async (tx): Promise<BillingOutcome> => {
-    await lockShopAccess(e.shop, tx);
+    await lockShopAccess(database, e.shop, tx);
     // A late delivery from before an uninstall must not bring back what the uninstall ended.
     const shopRow = await store.getShop(e.shop, tx);
     const uninstalledAt = shopRow?.uninstalledAt?.getTime();
@@ -145,7 +137,7 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
     async run(p, { logger }) {
       // Uninstall may arrive late, twice, or after a reinstall began: the event time decides.
       const deleted = await database.transaction(async (tx) => {
-        await lockShopAccess(p.shop, tx);
+        await lockShopAccess(database, p.shop, tx);
         const shop = await store.getShop(p.shop, tx);
         if (shop?.installedAt && shop.installedAt.getTime() > p.eventAtMs) return undefined;
         await store.upsertShop(p.shop, { uninstalledAt: new Date(p.eventAtMs) }, tx);

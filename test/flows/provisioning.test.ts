@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { createMouseStatsSimulator } from "../../src/mousestats/simulator.ts";
 import { orderPayload, postWebhook, subscriptionPayload } from "../helpers/webhook-request.ts";
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
+import { moveShopAccount } from "../../src/provisioning/account-admin.ts";
+import { lockShopAccess } from "../../src/provisioning/shop-access-lock.ts";
 
 const accountOf = async (server: TestServer, email: string) =>
   (await server.rows("select * from accounts where email = @email", { email }))[0];
@@ -150,7 +152,7 @@ describeEachBackend("webhook → provisioning", (backend) => {
     let holding!: () => void;
     const locked = new Promise<void>((resolve) => { holding = resolve; });
     const holder = server.database.transaction(async (tx) => {
-      await server!.database.lockUntilCommit(`shop-access:${shop}`, tx);
+      await lockShopAccess(server!.database, shop, tx);
       holding();
       await held;
     });
@@ -164,6 +166,41 @@ describeEachBackend("webhook → provisioning", (backend) => {
       await holder;
     }
     await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "inactive", 5000, "inactive once the shop is free");
+  });
+
+  // PostgreSQL only, as above. A move retires the shop's other own mappings: beside a cancellation
+  // that withdraws them, each could miss the other's rows and leave a cancelled shop with access.
+  if (backend.name === "postgres") it("moves a shop's account only while nothing else changes the shop's access", async () => {
+    server = await startTestServer(await backend.env());
+    const shop = "move-waits.myshopify.com";
+    await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/8", new Date(Date.now() - 60_000).toISOString()) });
+    await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "active");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let holding!: () => void;
+    const locked = new Promise<void>((resolve) => { holding = resolve; });
+    const holder = server.database.transaction(async (tx) => {
+      await lockShopAccess(server!.database, shop, tx);
+      holding();
+      await held;
+    });
+    await locked;
+    let outcome: string | undefined;
+    const move = moveShopAccount(server.database, server.queue, shop, "moved-here@example.com").then((o) => { outcome = o; });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(outcome).toBeUndefined();
+      expect(await mappingsOf(server, shop)).toEqual([{ account_email: "move-waits@example.com", source: "subscription", access: "active" }]);
+    } finally {
+      release();
+      await holder;
+    }
+    await move;
+    expect(outcome).toBe("moved");
+    expect(await mappingsOf(server, shop)).toEqual(expect.arrayContaining([
+      { account_email: "move-waits@example.com", source: "subscription", access: "inactive" },
+      { account_email: "moved-here@example.com", source: "subscription", access: "active" },
+    ]));
   });
 
   it("deletes sessions and withdraws access on app/uninstalled", async () => {
