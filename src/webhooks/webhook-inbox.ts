@@ -47,6 +47,8 @@ interface Waiting {
  * Group commit: a commit costs far more than an insert, so `accept` gathers the entries of one
  * event-loop turn and commits them together at `setImmediate`, answering each only after that
  * commit. When the batch fails, each entry is retried alone, so one bad entry fails only itself.
+ * The commit syncs the WAL here, on the event loop: syncing in libuv's thread pool after a NORMAL
+ * commit measured no faster and cost 12-16 µs more CPU per delivery (bench/README.md).
  */
 export function createSqliteWebhookInbox(sqlite: Sqlite.Database, queue: SqliteJobs): WebhookInbox {
   const columns = "(dedupe_key, event_id, webhook_id, topic, shop, triggered_at, received_at";
