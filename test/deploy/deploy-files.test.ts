@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,12 +81,49 @@ describe("Dockerfile", () => {
   const env = Object.fromEntries(instructions.filter((l) => l.startsWith("ENV ")).map((l) => l.slice(4).split(/=(.*)/s).slice(0, 2)));
 
   it("sets only variables the app reads and the README documents, NODE_ENV=production among them", () => {
-    expect(env.NODE_ENV).toBe("production");
-    for (const name of Object.keys(env)) {
+    const { NODE_COMPILE_CACHE, ...appEnv } = env;
+    expect(appEnv.NODE_ENV).toBe("production");
+    for (const name of Object.keys(appEnv)) {
       expect(CONFIG_VARIABLES).toContain(name);
       expect(readmeVariables()).toContain(name);
     }
-    expect(instructions).toContain(`VOLUME ${env.DATABASE_URL!.slice(0, env.DATABASE_URL!.lastIndexOf("/"))}`);
+    expect(instructions).toContain(`VOLUME ${appEnv.DATABASE_URL!.slice(0, appEnv.DATABASE_URL!.lastIndexOf("/"))}`);
+    // Node's own: where `npm run build` leaves the bundle for every container's first start.
+    expect(NODE_COMPILE_CACHE).toBe("/app/.cache");
+    expect(instructions).toContain(`RUN npm run build && chown -R node:node ${NODE_COMPILE_CACHE}`);
+    expect(instructions.indexOf("COPY . .")).toBeLessThan(instructions.findIndex((l) => l.startsWith("RUN npm run build")));
+  });
+
+  it("its build step leaves what npm start needs: the app then starts without building its bundle", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ms-docker-build-"));
+    try {
+      const cache = join(dir, "cache");
+      const build = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build!;
+      expect(build).toMatch(/^node /);
+      const built = execFileSync(process.execPath, build.split(" ").slice(1), { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cache }, encoding: "utf8" });
+      expect(built).toContain("bundle was built");
+      // Node keeps its compile cache in a folder per Node.js version inside NODE_COMPILE_CACHE; the bundles go there too.
+      const [nodeFolder] = readdirSync(cache);
+      const bundles = () => readdirSync(join(cache, nodeFolder!, "mousestats-app-bundles")).sort();
+      const before = bundles();
+      expect(before.some((name) => name.endsWith(".json"))).toBe(true);
+
+      const app = spawn(process.execPath, ["src/start.js"], {
+        cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cache, DATABASE_URL: join(dir, "app.db"), PORT: "0", HOST: "127.0.0.1" },
+      });
+      let out = "";
+      app.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+      app.stderr.on("data", (d: Buffer) => { out += d.toString(); });
+      const exited = new Promise((resolve) => app.once("exit", resolve));
+      const port = await waitFor(() => /"port":(\d+)/.exec(out)?.[1], 20_000, `the app to listen:\n${out}`);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      app.kill("SIGTERM");
+      await exited;
+      expect(bundles()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs npm start on the Node.js the app needs, exposing the default port", () => {
