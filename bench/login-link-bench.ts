@@ -1,4 +1,5 @@
 import { createSessionTokenSigner } from "../src/shopify/session-token.ts";
+import { METRIC_PREFIX } from "../src/web/metrics.ts";
 import type { HttpTimer } from "./http-timer.ts";
 import { BENCH_APP } from "./production-env.ts";
 import { seededShop } from "./seed-shops.ts";
@@ -29,7 +30,8 @@ async function serverHistogram(http: HttpTimer): Promise<{ under5ms: number; cou
   const text = (await http.time("GET", "/metrics", { authorization: `Bearer ${BENCH_APP.metricsToken}` })).body;
   const sum = (pattern: RegExp) => text.split("\n").filter((l) => l.includes('route="/api/login-link"') && pattern.test(l))
     .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-  return { under5ms: sum(/_bucket\{.*le="0\.005"/), count: sum(/^http_request_duration_seconds_count/) };
+  const metric = `${METRIC_PREFIX}http_request_duration_seconds`;
+  return { under5ms: sum(new RegExp(`^${metric}_bucket\\{.*le="0\\.005"`)), count: sum(new RegExp(`^${metric}_count\\{`)) };
 }
 
 /**
