@@ -13,6 +13,24 @@ const accountOf = async (server: TestServer, email: string) =>
 const mappingsOf = (server: TestServer, shop: string) =>
   server.rows("select account_email, source, access from shop_accounts where shop = @shop order by id", { shop });
 
+/** Holds the shop's access lock in a transaction of its own; resolves once held, with what ends that transaction. */
+async function holdShopAccess(server: TestServer, shop: string): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  let holding!: () => void;
+  const locked = new Promise<void>((resolve) => { holding = resolve; });
+  const holder = server.database.transaction(async (tx) => {
+    await lockShopAccess(server.database, shop, tx);
+    holding();
+    await held;
+  });
+  await Promise.race([locked, holder]);
+  return async () => {
+    release();
+    await holder;
+  };
+}
+
 describeEachBackend("webhook → provisioning", (backend) => {
   let server: TestServer | undefined;
   afterEach(async () => { await server?.close(); server = undefined; });
@@ -147,23 +165,13 @@ describeEachBackend("webhook → provisioning", (backend) => {
     const t0 = Date.parse("2026-11-01T00:00:00Z");
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/7", new Date(t0).toISOString()) });
     await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "active");
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let holding!: () => void;
-    const locked = new Promise<void>((resolve) => { holding = resolve; });
-    const holder = server.database.transaction(async (tx) => {
-      await lockShopAccess(server!.database, shop, tx);
-      holding();
-      await held;
-    });
-    await locked;
+    const release = await holdShopAccess(server, shop);
     try {
       await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("CANCELLED", "gid://shopify/AppSubscription/7", new Date(t0 + 1000).toISOString()) });
       await new Promise((r) => setTimeout(r, 500));
       expect(await mappingsOf(server, shop)).toEqual([{ account_email: "one-at-a-time@example.com", source: "subscription", access: "active" }]);
     } finally {
-      release();
-      await holder;
+      await release();
     }
     await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "inactive", 5000, "inactive once the shop is free");
   });
@@ -175,16 +183,7 @@ describeEachBackend("webhook → provisioning", (backend) => {
     const shop = "move-waits.myshopify.com";
     await postWebhook(server.url, { topic: "app_subscriptions/update", shop, body: subscriptionPayload("ACTIVE", "gid://shopify/AppSubscription/8", new Date(Date.now() - 60_000).toISOString()) });
     await waitFor(async () => (await mappingsOf(server!, shop))[0]?.access === "active");
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let holding!: () => void;
-    const locked = new Promise<void>((resolve) => { holding = resolve; });
-    const holder = server.database.transaction(async (tx) => {
-      await lockShopAccess(server!.database, shop, tx);
-      holding();
-      await held;
-    });
-    await locked;
+    const release = await holdShopAccess(server, shop);
     let outcome: string | undefined;
     const move = moveShopAccount(server.database, server.queue, shop, "moved-here@example.com").then((o) => { outcome = o; });
     try {
@@ -192,8 +191,7 @@ describeEachBackend("webhook → provisioning", (backend) => {
       expect(outcome).toBeUndefined();
       expect(await mappingsOf(server, shop)).toEqual([{ account_email: "move-waits@example.com", source: "subscription", access: "active" }]);
     } finally {
-      release();
-      await holder;
+      await release();
     }
     await move;
     expect(outcome).toBe("moved");
