@@ -43,7 +43,8 @@ export interface JobPayloads {
   /** `customerId`: the buyer's Shopify customer id (absent in jobs queued before it was kept). */
   "provision-order": { shop: string; orderId: string; email: string; customerId?: string | null };
   "provision-account": { email: string };
-  "uninstall-shop": { shop: string; eventAtMs: number };
+  /** `receivedAtMs`: when this app received the webhook (its own clock); absent on jobs queued before it was added. */
+  "uninstall-shop": { shop: string; eventAtMs: number; receivedAtMs?: number };
   "report-customer-data": CustomerCompliancePayload;
   "redact-customer": CustomerCompliancePayload;
   "redact-shop": { shop: string; receivedAtMs: number };
@@ -80,7 +81,7 @@ export const JOB_PAYLOAD_SCHEMAS = {
   "deactivate-shop": z.object({ shop, source: billingSource.optional(), reason: z.string(), sourceRef: z.string(), ...billingOrder }),
   "provision-order": z.object({ shop, orderId: z.string(), email: z.string().min(3), customerId: z.string().nullish() }),
   "provision-account": z.object({ email: z.string().min(3) }),
-  "uninstall-shop": z.object({ shop, eventAtMs: z.number() }),
+  "uninstall-shop": z.object({ shop, eventAtMs: z.number(), receivedAtMs: z.number().optional() }),
   "report-customer-data": customerCompliance,
   "redact-customer": customerCompliance,
   "redact-shop": z.object({ shop, receivedAtMs: z.number() }),

@@ -145,7 +145,13 @@ export function createShopHandlers(deps: ShopHandlerDeps) {
         await tx.delete(shopBilling).where(and(eq(shopBilling.shop, p.shop), lte(shopBilling.eventAt, new Date(p.eventAtMs))));
         // The site ID went with the app installation: a reinstall starts without tracking.
         await store.deactivateShopAccess(p.shop, tx);
-        return (await tx.delete(shopifySessions).where(eq(shopifySessions.shop, p.shop)).returning({ id: shopifySessions.id })).length;
+        // A session stored after this webhook reached us came from a token exchange Shopify answered
+        // after sending it: a reinstall under way, whose page stores the session before it records
+        // the shop. It stays. At worst it holds a token revoked just after that exchange; the shop
+        // is marked uninstalled all the same, so the next visit exchanges anew instead of using it
+        // (offline-access.ts) and shop/redact deletes it 48 hours after the uninstall.
+        const storedBefore = p.receivedAtMs === undefined ? undefined : lte(shopifySessions.updatedAt, new Date(p.receivedAtMs));
+        return (await tx.delete(shopifySessions).where(and(eq(shopifySessions.shop, p.shop), storedBefore)).returning({ id: shopifySessions.id })).length;
       });
       logger.info({ sessionsDeleted: deleted ?? "reinstalled since; ignored" }, "shop uninstalled");
     },

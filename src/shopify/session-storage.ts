@@ -39,14 +39,11 @@ export function createSessionStorage({ database, cipher }: SessionStorageOptions
         expiresAt: session.expiresAt ?? null,
         refreshTokenEnc: session.refreshToken === undefined ? null : cipher.encrypt(session.refreshToken),
         refreshTokenExpiresAt: session.refreshTokenExpiresAt ?? null,
+        // The app's clock, not the database's: the uninstall compares it with when a webhook arrived.
+        updatedAt: new Date(),
       };
       const { id: _id, ...update } = row;
-      await db.insert(shopifySessions)
-        .values(row)
-        .onConflictDoUpdate({
-          target: shopifySessions.id,
-          set: { ...update, updatedAt: new Date() },
-        });
+      await db.insert(shopifySessions).values(row).onConflictDoUpdate({ target: shopifySessions.id, set: update });
     },
 
     async loadOfflineSession(shop) {

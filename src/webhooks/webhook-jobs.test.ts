@@ -102,7 +102,7 @@ describe("planWebhook", () => {
   it("plans the lifecycle and compliance topics", () => {
     expect(plan("app/uninstalled", samplePayload("app/uninstalled", { shop }))).toMatchObject({ jobs: [{ kind: "uninstall-shop", payload: { shop, eventAtMs: 1000 } }] });
     expect(planWebhook({ topic: "app/uninstalled", shop, text: "{}", body: {}, triggeredAtMs: 500, receivedAtMs: 1000 }, rules([])))
-      .toMatchObject({ jobs: [{ payload: { eventAtMs: 500 } }] });
+      .toMatchObject({ jobs: [{ payload: { eventAtMs: 500, receivedAtMs: 1000 } }] });
     expect(plan("customers/data_request", samplePayload("customers/data_request", { shop, id: 1, email: "C@X.com" })))
       .toMatchObject({ jobs: [{ kind: "report-customer-data", payload: { email: "c@x.com", orderIds: ["11"], customerId: "2" } }] });
     expect(plan("customers/redact", samplePayload("customers/redact", { shop, id: 1 }))).toMatchObject({ jobs: [{ kind: "redact-customer", payload: { orderIds: ["11"] } }] });

@@ -123,7 +123,7 @@ export function planWebhook(facts: WebhookFacts, rules: WebhookRules): WebhookPl
     case "orders/paid":
       return planPaidOrder(facts, rules);
     case "app/uninstalled":
-      return jobs(job(JOB_KINDS.uninstallShop, { shop, eventAtMs }));
+      return jobs(job(JOB_KINDS.uninstallShop, { shop, eventAtMs, receivedAtMs: facts.receivedAtMs }));
     case "app/scopes_update": {
       const parsed = scopesBody.safeParse(facts.body);
       if (!parsed.success) return unprocessable("scopes payload invalid (no current scopes)");

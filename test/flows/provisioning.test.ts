@@ -7,6 +7,8 @@ import { orderPayload, postWebhook, subscriptionPayload } from "../helpers/webho
 import { startTestServer, waitFor, type TestServer } from "../helpers/test-server.ts";
 import { moveShopAccount } from "../../src/provisioning/account-admin.ts";
 import { lockShopAccess } from "../../src/provisioning/shop-access-lock.ts";
+import { createSessionStorage } from "../../src/shopify/session-storage.ts";
+import { createTokenCipher } from "../../src/shopify/token-cipher.ts";
 
 const accountOf = async (server: TestServer, email: string) =>
   (await server.rows("select * from accounts where email = @email", { email }))[0];
@@ -211,6 +213,26 @@ describeEachBackend("webhook → provisioning", (backend) => {
     await server.worker.idle();
     await waitFor(async () => (await server!.count("shopify_sessions where shop = @shop", { shop })) === 0, 5000, "sessions deleted");
     expect(await mappingsOf(server, shop)).toEqual([{ account_email: "leaving@example.com", source: "subscription", access: "inactive" }]);
+    expect(await server.rows("select case when uninstalled_at is not null then 1 else 0 end as u from shops where domain = @shop", { shop })).toEqual([{ u: 1 }]);
+  });
+
+  it("keeps a session stored after app/uninstalled arrived: a reinstall's token exchange", async () => {
+    server = await startTestServer(await backend.env());
+    const shop = "back-again.myshopify.com";
+    const id = `offline_${shop}`;
+    await server.database.statement("insert into shopify_sessions (id, shop, access_token_enc, updated_at) values (@id, @shop, 'v1:old', @at)")
+      .run({ id, shop, at: Date.now() - 60_000 });
+    // The uninstall job waits in the queue while the merchant reinstalls and the page stores the
+    // session its token exchange brought.
+    await server.worker.stop();
+    await postWebhook(server.url, { topic: "app/uninstalled", shop, body: { id: 1, myshopify_domain: shop } });
+    await new Promise((r) => setTimeout(r, 5));
+    const storage = createSessionStorage({ database: server.database, cipher: createTokenCipher(server.config.encryptionKey) });
+    await storage.storeOfflineSession({ id, shop, accessToken: "shpat_reinstalled" });
+    await server.worker.start();
+    await server.worker.idle();
+    expect((await storage.loadOfflineSession(shop))?.accessToken).toBe("shpat_reinstalled");
+    // The uninstall itself is applied; the page's next install records the reinstall.
     expect(await server.rows("select case when uninstalled_at is not null then 1 else 0 end as u from shops where domain = @shop", { shop })).toEqual([{ u: 1 }]);
   });
 
