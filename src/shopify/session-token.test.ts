@@ -83,6 +83,10 @@ describe("createSessionTokenVerifier", () => {
     ["dest as a number", rawToken(claims({ dest: 1 })), "invalid_destination"],
     ["exp as a string", rawToken(claims({ exp: String(NOW_S + 60) })), "malformed"],
     ["sub as a number", rawToken(claims({ sub: 42 })), "malformed"],
+    ["a critical header extension", rawToken(claims(), { header: { alg: "HS256", crit: ["b64"], b64: true } }), "malformed"],
+    ["a payload that is not ASCII", `${b64url({ alg: "HS256" })}.é${b64url(claims())}.${rawToken(claims()).split(".")[2]}`, "malformed"],
+    ["a signature in standard base64", `${rawToken(claims()).split(".").slice(0, 2).join(".")}.${createHmac("sha256", API_SECRET).update(rawToken(claims()).split(".").slice(0, 2).join(".")).digest("base64")}`, "malformed"],
+    ["nbf as a string before an expired exp", rawToken(claims({ nbf: "soon", exp: NOW_S - 60 })), "malformed"],
   ])("rejects %s", async (_label, token, reason) => {
     expect(await verifier.verify(token)).toEqual({ ok: false, reason });
   });

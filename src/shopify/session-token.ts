@@ -1,7 +1,4 @@
-import { createHmac, createSecretKey, randomUUID, type KeyObject } from "node:crypto";
-// jose's subpaths, not its root: the root loads all of JOSE (46 modules, ~30 ms of start-up).
-import * as joseErrors from "jose/errors";
-import { jwtVerify } from "jose/jwt/verify";
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from "node:crypto";
 import { parseShopDomain } from "./shop-domain.ts";
 
 /** The claims of a Shopify session (ID) token, as App Bridge issues them. */
@@ -73,39 +70,72 @@ export function createSessionTokenVerifier(options: SessionTokenVerifierOptions)
   return {
     async verify(token) {
       if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return fail("malformed");
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ["HS256"],
-          clockTolerance,
-          currentDate: new Date(now()),
-          requiredClaims: REQUIRED_CLAIMS,
-        }));
-      } catch (err) {
-        return fail(joseFailureReason(err));
-      }
-      const { aud, dest, iss, sub } = payload;
+      const verified = verifyHs256Jwt(token, key, Math.floor(now() / 1000), clockTolerance);
+      if (!verified.ok) return verified;
+      const { aud, dest, iss, sub } = verified.payload;
       if (typeof aud !== "string" || aud !== options.apiKey) return fail("invalid_audience");
       if (typeof dest !== "string" || !dest.startsWith("https://")) return fail("invalid_destination");
       const shop = parseShopDomain(dest.slice("https://".length));
       if (shop === null) return fail("invalid_destination");
       if (iss !== `${dest}/admin`) return fail("invalid_issuer");
       if (sub !== undefined && typeof sub !== "string") return fail("malformed");
-      return { ok: true, shop, claims: payload as unknown as SessionTokenClaims };
+      return { ok: true, shop, claims: verified.payload as unknown as SessionTokenClaims };
     },
   };
 }
 
-function joseFailureReason(err: unknown): SessionTokenFailureReason {
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "unsupported_algorithm";
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "invalid_signature";
-  if (err instanceof joseErrors.JWTExpired) return "expired";
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.reason === "missing") return "missing_claim";
-    if (err.claim === "nbf" && err.reason === "check_failed") return "not_yet_valid";
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: all of ASCII
+const NOT_ASCII = /[^\u0000-\u007F]/;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A JSON object from a base64url segment, or undefined for anything else. */
+function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return undefined;
+  try {
+    const value: unknown = JSON.parse(strictUtf8.decode(Buffer.from(segment, "base64url")));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
   }
-  // JWSInvalid, JWTInvalid, JOSENotSupported, claim type errors, anything unforeseen.
-  return "malformed";
+}
+
+/**
+ * A compact HS256 JWT checked as jose's `jwtVerify` checks it with `algorithms: ["HS256"]`, the
+ * tolerance and the required claims: the same checks in the same order, so the same reasons (a
+ * property test holds it to jose), but stricter in two spellings Shopify never sends: any
+ * `crit` header and padded or standard-base64 segments are malformed.
+ * Why not jose: it verifies through WebCrypto, whose HMAC runs in libuv's thread pool, a hop on
+ * the app's one core. Measured on the login link (500 requests, old and new alternated twice):
+ * the session token check p50 0.28–0.34 → 0.10–0.12 ms, p99 2.3–4.3 → 0.9–1.0 ms; the app's
+ * added time p50 0.63–0.78 → 0.47–0.54 ms, p99 2.95–5.3 → 2.0 ms.
+ */
+function verifyHs256Jwt(token: string, key: KeyObject, nowS: number, toleranceS: number):
+  { ok: true; payload: Record<string, unknown> } | { ok: false; reason: SessionTokenFailureReason } {
+  const fail = (reason: SessionTokenFailureReason) => ({ ok: false as const, reason });
+  const parts = token.split(".");
+  if (parts.length !== 3) return fail("malformed");
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  const header = decodeJsonObject(encodedHeader);
+  // No critical extensions are understood (RFC 7515 §4.1.11), so a token that names one is refused.
+  if (!header || header.crit !== undefined) return fail("malformed");
+  if (typeof header.alg !== "string" || header.alg === "") return fail("malformed");
+  if (header.alg !== "HS256") return fail("unsupported_algorithm");
+  // The signed input must be ASCII: jose refuses a payload that is not before any HMAC.
+  if (!BASE64URL.test(encodedSignature) || encodedSignature.length % 4 === 1 || NOT_ASCII.test(encodedPayload)) return fail("malformed");
+  const signature = Buffer.from(encodedSignature, "base64url");
+  const expected = createHmac("sha256", key).update(`${encodedHeader}.${encodedPayload}`).digest();
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return fail("invalid_signature");
+  const payload = decodeJsonObject(encodedPayload);
+  if (!payload) return fail("malformed");
+  for (const claim of REQUIRED_CLAIMS) if (!Object.hasOwn(payload, claim)) return fail("missing_claim");
+  const { iat, nbf, exp } = payload;
+  if (iat !== undefined && typeof iat !== "number") return fail("malformed");
+  if (typeof nbf !== "number") return fail("malformed");
+  if (nbf > nowS + toleranceS) return fail("not_yet_valid");
+  if (typeof exp !== "number") return fail("malformed");
+  if (exp <= nowS - toleranceS) return fail("expired");
+  return { ok: true, payload };
 }
 
 export interface SignSessionTokenOptions {
