@@ -226,7 +226,7 @@ describeEachBackend("webhook → provisioning", (backend) => {
     // session its token exchange brought.
     await server.worker.stop();
     await postWebhook(server.url, { topic: "app/uninstalled", shop, body: { id: 1, myshopify_domain: shop } });
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // stored a later millisecond than the webhook's receipt
     const storage = createSessionStorage({ database: server.database, cipher: createTokenCipher(server.config.encryptionKey) });
     await storage.storeOfflineSession({ id, shop, accessToken: "shpat_reinstalled" });
     await server.worker.start();

@@ -93,14 +93,14 @@ async function joseReference(token: string): Promise<{ ok: true; shop: string } 
 describe("session token verification (property)", () => {
   it("gives jose's verdict and reason for every token Shopify's format can spell", async () => {
     // Left out: a `crit` header (refused here whatever it names; jose knows "b64") and a signature
-    // in standard base64 (refused here; jose reads some of those): both stricter, and tested above.
+    // in standard base64 (refused here; jose reads some of those): both stricter, pinned in
+    // src/shopify/session-token.test.ts.
     await fc.assert(fc.asyncProperty(header.filter((h) => !("crit" in h)), claims, signing.filter((how) => how !== "padded"), fc.string({ maxLength: 40 }), async (h, c, how, noise) => {
       const token = tokenOf(h, c, how, noise);
       const result = await verifier.verify(token);
       expect(result.ok ? { ok: true, shop: result.shop } : result).toEqual(await joseReference(token));
     }), { numRuns: 2000 });
   });
-
 
   it("never throws, and accepts exactly what the CONTRACT allows", async () => {
     let accepted = 0;
