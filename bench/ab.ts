@@ -58,15 +58,15 @@ try {
     // CPU per request: a neighbour that slows the machine moves it less than requests/s.
     return { rps: result.requestsPerS, cpuUs: cpu / result.requestsPerS * 1e6, p99: result.latencyMs.p99, other: (coreBusyS(cpus.server) - coreBefore) / seconds - cpu, non200: Object.entries(result.statuses).filter(([s]) => s !== "200").length };
   };
-  const rows = { bare: [] as number[], a: [] as number[], b: [] as number[], ratioA: [] as number[], ratioB: [] as number[], bOverA: [] as number[], cpuA: [] as number[], cpuB: [] as number[], busyA: [] as number[], busyB: [] as number[], fixedA: [] as number[], fixedB: [] as number[], other: [] as number[] };
+  const rows = { bare: [] as number[], a: [] as number[], b: [] as number[], ratioA: [] as number[], ratioB: [] as number[], bOverA: [] as number[], cpuA: [] as number[], cpuB: [] as number[], fixedA: [] as number[], fixedB: [] as number[], other: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     // Baseline events can repeat; A and B each get unique ones (different databases anyway).
     const sliceA = take(measured);
     const sliceB = take(measured);
     const order = [
       async () => { const r = await runOn(bare, sliceA); rows.bare.push(r.rps); rows.other.push(r.other); },
-      async () => { const r = await runOn(a, sliceA); rows.a.push(r.rps); rows.cpuA.push(r.cpuUs); rows.busyA.push(r.rps * r.cpuUs / 1e6); rows.other.push(r.other); },
-      async () => { const r = await runOn(b, sliceB); rows.b.push(r.rps); rows.cpuB.push(r.cpuUs); rows.busyB.push(r.rps * r.cpuUs / 1e6); rows.other.push(r.other); },
+      async () => { const r = await runOn(a, sliceA); rows.a.push(r.rps); rows.cpuA.push(r.cpuUs); rows.other.push(r.other); },
+      async () => { const r = await runOn(b, sliceB); rows.b.push(r.rps); rows.cpuB.push(r.cpuUs); rows.other.push(r.other); },
     ];
     for (let k = 0; k < 3; k++) await order[(round + k) % 3]!();
     rows.ratioA.push(rows.a[round]! / rows.bare[round]!);
@@ -100,8 +100,9 @@ try {
   console.log(`ingest ratio to bare: A ${pct(median(rows.ratioA))} (${rows.ratioA.map(pct).join(" ")}), B ${pct(median(rows.ratioB))} (${rows.ratioB.map(pct).join(" ")})`);
   console.log(`B ÷ A throughput: median ${f(median(rows.bOverA), 3)} (${rows.bOverA.map((v) => f(v, 3)).join(" ")})`);
   console.log(`app CPU per request: A median ${f(median(rows.cpuA))} µs (${rows.cpuA.map((v) => f(v)).join(" ")}), B median ${f(median(rows.cpuB))} µs (${rows.cpuB.map((v) => f(v)).join(" ")}); B ÷ A ${f(median(rows.cpuB) / median(rows.cpuA), 3)}`);
-  // Requests/s times CPU per request: how much of its core the app used. Below 100% it waited (on the disk, for one).
-  console.log(`req/s: bare ${f(median(rows.bare), 0)}, A ${f(median(rows.a), 0)}, B ${f(median(rows.b), 0)}; share of its core the app used: A ${pct(median(rows.busyA))}, B ${pct(median(rows.busyB))}`);
+  // Requests/s times CPU per request, round by round: how much of its core the app used. Below 100% it waited (on the disk, for one).
+  const busy = (rps: number[], cpuUs: number[]) => pct(median(rps.map((r, i) => r * cpuUs[i]! / 1e6)));
+  console.log(`req/s: bare ${f(median(rows.bare), 0)}, A ${f(median(rows.a), 0)}, B ${f(median(rows.b), 0)}; share of its core the app used: A ${busy(rows.a, rows.cpuA)}, B ${busy(rows.b, rows.cpuB)}`);
   console.log(`p99 at 1,000 req/s: A median ${f(median(rows.fixedA), 2)} ms (${rows.fixedA.map((v) => f(v, 2)).join(" ")}), B median ${f(median(rows.fixedB), 2)} ms (${rows.fixedB.map((v) => f(v, 2)).join(" ")})`);
   console.log(`RSS idle: A ${f(idle.a)} MiB, B ${f(idle.b)} MiB; peak: A ${f(peak.a)} MiB, B ${f(peak.b)} MiB`);
   console.log(`start-up median: A ${f(median(startups.a), 0)} ms, B ${f(median(startups.b), 0)} ms (A ${startups.a.map((v) => f(v, 0)).join(" ")}; B ${startups.b.map((v) => f(v, 0)).join(" ")})`);
