@@ -58,7 +58,7 @@ describe("POST /api/login-link: what is MouseStats' failure and what is ours", (
       loginLinks: createMemoryRateLimiter({ limit: 10, windowMs: 60_000 }),
       billing: { name: "MouseStats Heatmaps", amount: 9.99, currencyCode: "USD", interval: "EVERY_30_DAYS", trialDays: 0, test: true },
     });
-    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, readiness: async () => ({ ready: true, database: true, queue: true, backend: "sqlite" }), simulatorMountPath: "/sim", routes: { api, page: new Hono(), proxy: new Hono() } });
+    const app = createApp({ logger, metrics, metricsAccess: { token: undefined, sandbox: true }, simulatorMountPath: "/sim", routes: { api, page: new Hono(), proxy: new Hono() } });
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s)); });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const store = createAccountStore(database);

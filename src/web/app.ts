@@ -8,7 +8,10 @@ import type { AppEnv } from "./app-env.ts";
 import type { Metrics } from "./metrics.ts";
 import { metricsAccess, type MetricsAccessOptions } from "./metrics-access.ts";
 
-/** Every route but `POST /webhooks`, which the server answers on node:http (webhooks/webhook-route.ts). */
+/**
+ * Every route but `POST /webhooks` and the probes (`/healthz`, `/readyz`), which the server answers
+ * on node:http (webhooks/webhook-route.ts, web/probes.ts).
+ */
 export interface AppRoutes {
   api: Hono<AppEnv>;
   /** `GET /` and the page's assets. */
@@ -27,21 +30,10 @@ export interface AppDeps {
   /** Who may read `/metrics` (METRICS_TOKEN, sandbox mode). */
   metricsAccess: MetricsAccessOptions;
   logger: Logger;
-  /** `/readyz`: whether the database and the queue are ready, and what each said. */
-  readiness: () => Promise<Readiness>;
   simulatorMountPath: string;
 }
 
-export interface Readiness {
-  ready: boolean;
-  /** The database answers and every migration is applied. */
-  database: boolean;
-  /** The queue's storage answers and this instance runs jobs. */
-  queue: boolean;
-  backend: "sqlite" | "postgres";
-}
-
-/** Every route of the app, in one place. */
+/** Every route of the app served through hono, in one place. */
 export function createApp(deps: AppDeps): Hono {
   const { routes, metrics, logger } = deps;
   const app = new Hono();
@@ -52,11 +44,6 @@ export function createApp(deps: AppDeps): Hono {
     metrics.httpDuration.observe({ route: routePath(c), status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
 
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/readyz", async (c) => {
-    const readiness = await deps.readiness();
-    return c.json(readiness, readiness.ready ? 200 : 503);
-  });
   app.get("/metrics", async (c) => {
     const access = metricsAccess(deps.metricsAccess, c.req.header("authorization"));
     if (access === "hide") return c.json({ error: "not found" }, 404);
