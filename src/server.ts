@@ -89,17 +89,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   ]);
   const { database, queue } = backend;
   const metrics = createMetrics(database, () => queue.stats());
+  let app: Hono | undefined;
+  let webhookListener: NodeListener | undefined;
   const probes = createProbeListener({
     readiness: async (): Promise<Readiness> => {
       const [databaseReady, queueReady] = await Promise.all([database.isReady().catch(() => false), backend.queueReady().catch(() => false)]);
-      return { ready: databaseReady && queueReady, database: databaseReady, queue: queueReady, backend: backend.kind };
+      // Not ready while the routes are being built (they answer 503 "starting" meanwhile).
+      const serving = app !== undefined && webhookListener !== undefined;
+      return { ready: serving && databaseReady && queueReady, database: databaseReady, queue: queueReady, backend: backend.kind };
     },
     onResponse: (route, status, seconds) => metrics.httpDuration.observe({ route, status: String(status) }, seconds),
   });
 
   // Listen first: with PORT=0 the app's own URLs are known only once the port is.
-  let app: Hono | undefined;
-  let webhookListener: NodeListener | undefined;
   // The node bindings (`env.incoming`) are passed on: routes read the client's address from them.
   const server = await listen(options.config, {
     webhooks: () => webhookListener,
